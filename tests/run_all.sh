@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Every test pgkd has: the notebooks (nbdev_test; cells flagged slow, llm or cuda are skipped),
+# pytest, the notebooks/package sync check, and the README/index check. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export MPLBACKEND=Agg PYTHONHASHSEED=0 TOKENIZERS_PARALLELISM=false
+state() { git status --porcelain; git diff | sha1sum; }
+
+echo "== notebooks (nbdev_test)"
+before=$(state)
+nbdev_test --n_workers 2 --do_print --timing
+echo "== pytest"
+python -m pytest -q tests/
+echo "== nbdev_export and nbdev_clean leave git unchanged"
+nbdev_export && nbdev_clean
+after=$(state)
+if [ "$before" != "$after" ]; then
+  echo "FAILED: nbdev_export/nbdev_clean changed files: the package or notebooks are out of step:"; git status --short; exit 1
+fi
+echo "== README.md matches nbs/index.ipynb"
+python .ci/readme.py --check
+echo "all checks passed"

@@ -1,0 +1,68 @@
+"End-to-end tests of the PGKD loop through the CLI: run folder contract, kill -9 and resume, errors."
+import json, os, signal, subprocess, sys, time
+from pathlib import Path
+import pandas as pd, pytest
+from pgkd.data import load_demo
+
+PGKD = [sys.executable, '-c', 'import sys; from pgkd.cli import main; sys.exit(main())']
+
+@pytest.fixture(scope='module')
+def files(tmp_path_factory):
+    "The demo set as train/test CSV files, as a user would have them."
+    d = tmp_path_factory.mktemp('data')
+    demo = load_demo()
+    train, test = demo.split(valid=0.3, seed=0)
+    train.to_df()[['text', 'label']].to_csv(d/'train.csv', index=False)
+    test.to_df()[['text', 'label']].to_csv(d/'test.csv', index=False)
+    return d
+
+def run_args(files, out, *extra):
+    return PGKD + ['run', '--train', str(files/'train.csv'), '--test', str(files/'test.csv'), '--n-labelled', '280',
+                   '--n-valid', '70', '--teacher', 'sim', '--student', 'tfidf', '--method', 'pgkd', '--steps', '6',
+                   '--n', '32', '--k', '16', '--patience', '5', '--seed', '0', '--out', str(out), *extra]
+
+def test_run_folder_contract(files, tmp_path):
+    r = subprocess.run(run_args(files, tmp_path/'run'), capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    rep = json.loads((tmp_path/'run'/'report.json').read_text())
+    assert {'accuracy', 'macro_f1', 'weighted_f1'} <= set(rep['test'])
+    hist = pd.read_csv(tmp_path/'run'/'history.csv')
+    assert hist['round'].tolist() == list(range(len(hist))) and len(hist) >= 2
+    gen = [json.loads(l) for l in (tmp_path/'run'/'generated.jsonl').read_text().splitlines()]
+    assert len(gen) == rep['generated'] > 0 and all(g['round'] >= 1 for g in gen)
+    test_texts = set(pd.read_csv(files/'test.csv', keep_default_na=False).text)
+    assert not test_texts & {g['text'] for g in gen}
+    shown = subprocess.run(PGKD + ['report', str(tmp_path/'run')], capture_output=True, text=True)
+    assert shown.returncode == 0 and 'test after:' in shown.stdout
+
+def test_kill_9_then_resume_gives_the_same_result(files, tmp_path):
+    full = subprocess.run(run_args(files, tmp_path/'full', '--quiet'), capture_output=True, text=True, timeout=300)
+    assert full.returncode == 0, full.stderr
+    out = tmp_path/'killed'
+    p = subprocess.Popen(run_args(files, out, '--quiet'), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 240
+    while time.time() < deadline:  # kill once round 2 has finished, in the middle of round 3's work
+        st = out/'state.json'
+        if st.exists() and json.loads(st.read_text())['round'] >= 2: break
+        time.sleep(0.05)
+    p.send_signal(signal.SIGKILL); p.wait()
+    assert not (out/'report.json').exists()
+    again = subprocess.run(run_args(files, out, '--quiet'), capture_output=True, text=True)
+    assert again.returncode == 1 and 'already holds a run' in again.stderr
+    resumed = subprocess.run(run_args(files, out, '--quiet', '--resume'), capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert 'resuming' in resumed.stdout
+    a, b = (json.loads((d/'report.json').read_text()) for d in (tmp_path/'full', out))
+    assert a['test'] == b['test'] and a['generated'] == b['generated'] and a['best_round'] == b['best_round']
+    assert (tmp_path/'full'/'generated.jsonl').read_text() == (out/'generated.jsonl').read_text()
+
+def test_bad_input_exit_codes(files, tmp_path):
+    r = subprocess.run(PGKD + ['run', '--train', str(tmp_path/'missing.csv')], capture_output=True, text=True)
+    assert r.returncode == 1 and 'missing.csv: file not found' in r.stderr
+    r = subprocess.run(PGKD + ['run', '--train', str(files/'train.csv'), '--n-labelled', '100000'], capture_output=True, text=True)
+    assert r.returncode == 1 and '--n-labelled 100000 is more than its' in r.stderr
+    r = subprocess.run(PGKD + ['run', '--train', str(files/'train.csv'), '--steps', 'ten'], capture_output=True, text=True)
+    assert r.returncode == 2 and "invalid int value: 'ten'" in r.stderr
+    for cmd in ('run', 'demo', 'report', 'serve-sim'):
+        h = subprocess.run(PGKD + [cmd, '--help'], capture_output=True, text=True)
+        assert h.returncode == 0 and 'usage:' in h.stdout, cmd

@@ -1,0 +1,243 @@
+"Teachers over real HTTP: the `openai` client against pgkd's simulator server (loopback only, no internet)."
+import os, sys, json, time, pickle, signal, subprocess, warnings
+from collections import Counter
+from dataclasses import replace
+import pytest
+import openai
+from pathlib import Path
+import pgkd
+from pgkd.data import TextData, normalize_text, load_demo, load_benchmark
+from pgkd.prompts import PGKDRequest, Example
+from pgkd.simulator import Simulator
+from pgkd.server import SimServer, serve_sim_main
+from pgkd.teachers import OpenAITeacher, SimulatedTeacher, TeacherError, Usage, Generation
+
+ENV = dict(os.environ, PYTHONPATH=str(Path(pgkd.__file__).parents[1]))
+MIX = {'429': .05, '500': .05, 'timeout': .04, 'malformed': .04, 'truncated': .04, 'bad_label': .04, 'duplicate': .04}
+FAST = dict(timeout=1, backoff=0.05, backoff_max=0.5)   # short timeouts keep the suite fast
+
+@pytest.fixture(scope='module')
+def data():
+    try: return load_demo()
+    except Exception: return load_benchmark('banking77')
+
+@pytest.fixture(scope='module')
+def shown(data): return data.sample(n=8, seed=0)       # the prompt's labelled examples
+
+@pytest.fixture(scope='module')
+def pool(data, shown):                                 # the simulator's held-out pool: everything else
+    s = set(shown.texts)
+    return data.new([i for i,t in enumerate(data.texts) if t not in s])
+
+@pytest.fixture
+def req(pool, shown):
+    return PGKDRequest(pool.classes, n=32, descriptions=pool.descriptions, examples=[Example(*shown[i]) for i in range(8)])
+
+def valid_distinct(g, pool, n):
+    assert len(g.samples) == n
+    assert len({normalize_text(t) for t in g.samples.texts}) == n
+    assert set(g.samples.labels) <= set(pool.classes)
+    assert g.samples.classes == pool.classes
+
+def test_faults_30pct(pool, req):
+    assert abs(sum(MIX.values()) - 0.30) < 1e-9
+    with SimServer(Simulator(pool, seed=11), faults=MIX, seed=4, delay=2.0, retry_after=0.5) as srv:
+        t = OpenAITeacher('pgkd-simulator', base_url=srv.url, api_key='x', per_request=8, deadline=40, **FAST)
+        t0 = time.time()
+        g = t.generate(req, round=2)
+        took = time.time() - t0
+    valid_distinct(g, pool, 32)
+    assert g.samples.rounds == [2]*32
+    assert g.samples.requests == sorted(g.samples.requests)           # deterministic order: by request index
+    assert sum(v for k,v in srv.faults_seen.items() if k != 'ok') >= 1  # faults really happened
+    assert took < 30
+
+def test_every_fault_kind(pool, req):
+    "Each fault kind served at least once (scripted first, then 30% seeded rates): the round still returns 32 valid distinct samples."
+    from pgkd.server import FAULTS
+    with SimServer(Simulator(pool, seed=5), faults=MIX, script=list(FAULTS), seed=7, delay=1.5, retry_after=0.2) as srv:
+        t = OpenAITeacher('pgkd-simulator', base_url=srv.url, api_key='x', per_request=4, concurrency=8, deadline=40, **FAST)
+        g = t.generate(req)
+    valid_distinct(g, pool, 32)
+    assert set(FAULTS) <= set(srv.faults_seen), srv.faults_seen
+    assert g.rejected['unknown_label'] >= 1 and g.rejected['duplicate'] >= 1 and g.rejected['unparseable_answer'] >= 1
+
+def test_always_failing_server_raises_clear_error(pool, req):
+    for fault in ('500', '429', 'timeout'):
+        with SimServer(Simulator(pool), faults={fault: 1.0}, delay=1.5, retry_after=0.3) as srv:
+            t = OpenAITeacher('my-model', base_url=srv.url, api_key='x', deadline=2.0, **FAST)
+            t0 = time.time()
+            with pytest.raises(TeacherError) as e: t.generate(replace(req, n=8))
+            assert time.time() - t0 < 4.5
+        msg = str(e.value)
+        assert "model 'my-model'" in msg and srv.url in msg and 'deadline' in msg and 'last error' in msg
+        assert {'500': 'InternalServerError', '429': 'RateLimitError', 'timeout': 'Timeout'}[fault] in msg
+
+def test_non_retryable_error_is_immediate(pool, req):
+    with SimServer(Simulator(pool)) as srv:
+        t = OpenAITeacher('m', base_url=srv.url.replace('/v1', '/nope'), api_key='x', deadline=30, **FAST)
+        t0 = time.time()
+        with pytest.raises(TeacherError, match='HTTP 404, not retried'): t.generate(replace(req, n=4))
+        assert time.time() - t0 < 2
+
+def test_cache_second_run_zero_calls(pool, req, tmp_path):
+    runs = []
+    for seed in (0, 1):   # a different simulator seed: any answer that is not from the cache would differ
+        with SimServer(Simulator(pool, seed=seed), faults=MIX, seed=seed, delay=1.5, retry_after=0.2) as srv:
+            t = OpenAITeacher('pgkd-simulator', base_url=srv.url, api_key='x', per_request=8, cache_dir=tmp_path/'c', deadline=40, **FAST)
+            gs = [t.generate(req, round=r) for r in (1, 2)]
+        runs.append((srv.calls, gs, t.usage))
+    (c1, g1, u1), (c2, g2, u2) = runs
+    assert c1 >= 8 and c2 == 0
+    for a,b in zip(g1, g2):
+        assert (a.samples.texts, a.samples.labels, a.samples.requests) == (b.samples.texts, b.samples.labels, b.samples.requests)
+        assert b.usage.calls == 0 and b.usage.cached == a.usage.calls and b.usage.cost == 0
+    assert g1[0].samples.texts != g1[1].samples.texts
+    files = list((tmp_path/'c').glob('*.json'))
+    assert len(files) == u1.calls and not list((tmp_path/'c').glob('*.tmp'))
+    rec = json.loads(files[0].read_text())
+    assert {'answer', 'messages', 'usage', 'model'} <= set(rec)
+
+def test_usage_totals(pool, req):
+    with SimServer(Simulator(pool, seed=3), faults=MIX, seed=9, delay=1.5, retry_after=0.2) as srv:
+        t = OpenAITeacher('gpt-4o-mini', base_url=srv.url, api_key='x', per_request=8, deadline=40, **FAST)
+        gs = [t.generate(req, round=r) for r in range(2)]
+    for g in gs:
+        assert sum(g.calls, Usage()) == g.usage
+        assert len(g.calls) == len(g.answers) == len(g.messages) == g.usage.calls
+        assert g.usage.cost == pytest.approx((g.usage.prompt_tokens * 0.15 + g.usage.completion_tokens * 0.60) / 1e6)
+    tot = gs[0].usage + gs[1].usage
+    assert t.usage == tot
+    assert srv.calls == tot.calls + tot.errors   # every HTTP request is either an answer or a counted failed attempt
+    assert tot.prompt_tokens > 0 and tot.completion_tokens > 0
+
+def test_concurrency_order_and_split(pool, req):
+    r = replace(req, n=50)
+    with SimServer(Simulator(pool, seed=0), faults={'timeout': 0.0}) as srv:
+        t = OpenAITeacher('pgkd-simulator', base_url=srv.url, api_key='x', per_request=10, concurrency=5, **FAST)
+        t0 = time.time(); g = t.generate(r); took = time.time() - t0
+    valid_distinct(g, pool, 50)
+    assert srv.calls == 5 and sorted(set(g.samples.requests)) == [0, 1, 2, 3, 4]
+    assert g.samples.requests == sorted(g.samples.requests)
+
+def test_concurrency_runs_in_parallel(pool, req):
+    "Four requests that each take 1 s finish in about 1 s with concurrency 4, not 4 s."
+    with SimServer(Simulator(pool, seed=0), script=['timeout']*4, delay=1.0) as srv:
+        t = OpenAITeacher('pgkd-simulator', base_url=srv.url, api_key='x', per_request=8, concurrency=4, timeout=5)
+        t0 = time.time(); g = t.generate(req); took = time.time() - t0
+    assert len(g.samples) == 32 and srv.calls == 4
+    assert took < 2.5, took
+
+def test_structured_fallback_remembered(pool, req):
+    with SimServer(Simulator(pool, seed=0), json_schema=False) as srv:
+        t = OpenAITeacher('pgkd-simulator', base_url=srv.url, api_key='x', per_request=16, **FAST)
+        t.generate(req); t.generate(replace(req, n=8))
+    assert t.mode == 'json_object'
+    assert [x['response_format'] for x in srv.log] == ['json_object'] * 3
+    with SimServer(Simulator(pool, seed=0), json_schema=False) as srv:
+        t = OpenAITeacher('pgkd-simulator', base_url=srv.url, api_key='x', structured='json_schema', **FAST)
+        with pytest.raises(TeacherError, match='400'): t.generate(replace(req, n=4))
+    with SimServer(Simulator(pool, seed=0)) as srv:   # no response_format: the chatty answer with a fence still parses
+        t = OpenAITeacher('pgkd-simulator', base_url=srv.url, api_key='x', structured='none', **FAST)
+        g = t.generate(replace(req, n=8))
+    assert len(g.samples) == 8 and g.answers[0].startswith('Here are') and srv.log[0]['response_format'] == 'text'
+
+def test_repair_request(pool, req):
+    with SimServer(Simulator(pool, seed=0), script=['malformed', None]) as srv:
+        t = OpenAITeacher('pgkd-simulator', base_url=srv.url, api_key='x', **FAST)
+        g = t.generate(replace(req, n=8))
+    assert len(g.samples) == 8 and srv.calls == 2
+    assert g.rejected['unparseable_answer'] == 1
+    assert srv.log[1]['messages'][-2]['role'] == 'assistant' and 'could not be used' in srv.log[1]['messages'][-1]['content']
+
+def test_api_key_never_written(pool, req, tmp_path, caplog):
+    secret = 'sk-test-' + 'never-write-me-0123456789abcdef'
+    caplog.set_level('DEBUG')
+    with SimServer(Simulator(pool, seed=0), script=['429', '500', 'timeout'], delay=1.5, retry_after=0.1) as srv:
+        t = OpenAITeacher('pgkd-simulator', base_url=srv.url, api_key=secret, cache_dir=tmp_path/'cache', **FAST)
+        g = t.generate(replace(req, n=8))
+    assert len(g.samples) == 8
+    blobs = [repr(t), str(t), str(vars(t)), repr(g), json.dumps(g.messages), json.dumps(g.answers), caplog.text, repr(srv.log)]
+    blobs += [p.read_text() for p in (tmp_path/'cache').rglob('*') if p.is_file()]
+    for b in blobs: assert secret not in b
+    assert secret.encode() not in pickle.dumps(t)
+    out = subprocess.run(['grep', '-r', secret, str(tmp_path)], capture_output=True)
+    assert out.returncode == 1   # grep found nothing
+
+def test_key_from_environment(pool, req, monkeypatch):
+    monkeypatch.setenv('OPENAI_API_KEY', 'sk-env-key-for-test-000')
+    t = OpenAITeacher('gpt-4o-mini')
+    assert 'sk-env' not in repr(t)
+    monkeypatch.delenv('OPENAI_API_KEY')
+    with pytest.raises(TeacherError, match='set OPENAI_API_KEY'): t.generate(replace(req, n=4))
+
+def test_simulated_teacher_no_http(pool, req):
+    a, b = SimulatedTeacher(pool, seed=7, per_request=8), SimulatedTeacher(pool, seed=7, per_request=8)
+    ga, gb = a.generate(req, round=1), b.generate(req, round=1)
+    valid_distinct(ga, pool, 32)
+    assert ga.samples.texts == gb.samples.texts
+    assert ga.usage.calls == 4 and ga.usage.cost == 0 and 'simulator' in repr(a)
+    st = a.state_dict()
+    c = SimulatedTeacher(pool, seed=7, per_request=8); c.load_state_dict(json.loads(json.dumps(st)))
+    assert c.generate(req, round=2).samples.texts == a.generate(req, round=2).samples.texts
+    assert c.usage.calls == a.usage.calls
+
+def test_estimate_cost(pool, req):
+    e = OpenAITeacher('gpt-4o', per_request=16).estimate_cost(req, rounds=10)
+    assert e['requests_per_round'] == 2 and e['prompt_tokens'] > 0
+    assert e['dollars'] == pytest.approx((e['prompt_tokens'] * 2.5 + e['completion_tokens'] * 10) / 1e6, rel=1e-3)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        assert OpenAITeacher('some-unknown-model-xyz').estimate_cost(req)['dollars'] == 0
+    assert any('no price' in str(x.message) for x in w)
+
+def test_server_loopback_only_and_models(pool):
+    with pytest.raises(ValueError, match='loopback only'): SimServer(Simulator(pool), host='0.0.0.0')
+    with SimServer(Simulator(pool)) as srv:
+        c = openai.OpenAI(base_url=srv.url, api_key='x', max_retries=0)
+        assert [m.id for m in c.models.list()] == ['pgkd-simulator']
+        assert srv.httpd.server_address[0] == '127.0.0.1'
+    assert srv.calls == 0
+
+def test_serve_sim_cli_sigterm_and_sigint(pool, tmp_path):
+    p = pool.sample(per_class=5, seed=0)
+    p.to_df()[['text', 'label']].to_csv(tmp_path/'pool.csv', index=False)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        code = ("from pgkd.server import serve_sim_main; import sys; "
+                f"sys.exit(serve_sim_main(['--pool', {str(tmp_path/'pool.csv')!r}, '--port', '0', '--fault-429', '0.5', '--seed', '1']))")
+        proc = subprocess.Popen([sys.executable, '-c', code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+        try:
+            line = proc.stdout.readline()
+            assert 'serving' in line and 'not an LLM' in line, (line, proc.stderr.read() if proc.poll() is not None else '')
+            url = line.split()[-1]
+            c = openai.OpenAI(base_url=url, api_key='x', max_retries=0)
+            assert [m.id for m in c.models.list()] == ['pgkd-simulator']
+            proc.send_signal(sig)
+            out, err = proc.communicate(timeout=10)
+        finally:
+            if proc.poll() is None: proc.kill()
+        assert proc.returncode == 0, err
+        assert 'stopped after 0 calls' in out
+
+def test_serve_sim_cli_help_and_errors(tmp_path):
+    r = subprocess.run([sys.executable, '-c', "from pgkd.server import serve_sim_main; serve_sim_main(['--help'])"],
+                       capture_output=True, text=True, env=ENV)
+    assert r.returncode == 0 and '--fault-truncated' in r.stdout and '--delay' in r.stdout
+    with pytest.raises(SystemExit): serve_sim_main(['--pool', 'x.csv', '--fault-500', '1.5'])
+
+def test_partial_round_warns(pool, req):
+    "The first answer loses a third of its items to bad labels, then the server only fails: the round returns what it has, with a warning."
+    with SimServer(Simulator(pool, seed=0), faults={'500': 1.0}, script=['bad_label']) as srv:
+        t = OpenAITeacher('pgkd-simulator', base_url=srv.url, api_key='x', deadline=1.5, **FAST)
+        with pytest.warns(UserWarning, match=r'got \d+ of 8 valid samples'): g = t.generate(replace(req, n=8))
+    assert 0 < len(g.samples) < 8 and g.rejected['unknown_label'] >= 1
+    assert g.errors and 'InternalServerError' in g.errors[0]
+
+def test_generate_inside_running_loop(pool, req):
+    "generate works where an event loop is already running (Jupyter); agenerate is the coroutine."
+    import asyncio
+    t = SimulatedTeacher(pool, seed=0, per_request=16)
+    async def main(): return t.generate(replace(req, n=8)), await t.agenerate(replace(req, n=8), round=1)
+    a, b = asyncio.run(main())
+    assert len(a.samples) == len(b.samples) == 8 and b.samples.rounds == [1]*8
+    assert not set(a.samples.texts) & set(b.samples.texts)
