@@ -167,3 +167,20 @@ def test_request_accepts_numpy_ints():
     r = PGKDRequest(CLS, n=np.int64(4), quotas={'card_arrival': np.int64(3), 'card_linking': np.int64(1)})
     assert r.n == 4 and type(r.n) is int and r.quotas == {'card_arrival': 3, 'card_linking': 1}
     assert '- 3 samples of class "card_arrival"' in build_messages(r)[1]['content']
+
+def test_simulator_reads_a_real_report():
+    "pgkd.report's to_prompt text -> build_messages -> read_prompt: the worst class gets the most samples."
+    import numpy as np
+    from pgkd.report import Report
+    pool = _pool(k=5, per=100)
+    C = pool.classes
+    y = np.repeat(np.arange(5), 40)
+    probs = np.full((200, 5), 0.02); probs[np.arange(200), y] = 0.92
+    probs[:30] = 0.02; probs[:30, 1] = 0.92              # 30 of the 40 class_0 samples predicted as class_1
+    r = Report.from_probs(y, probs, C)
+    msgs = build_messages(PGKDRequest(C, n=20, report=r.to_prompt(max_classes=3)))
+    info = read_prompt(msgs)
+    assert set(info['f1']) == set(r.worst(3).index) and 'class_0' in info['f1']
+    sim = Simulator(pool, seed=0)
+    got = Counter(l for _,l in parse_answer(sim.answer(msgs), C).items)
+    assert sum(got.values()) == 20 and got['class_0'] == max(got.values()) and got['class_0'] > got['class_4']
