@@ -17,7 +17,7 @@ from .prompts import PGKDRequest, Example
 
 # %% auto #0
 __all__ = ['METHODS', 'METRICS', 'EVENTS', 'PGKDConfig', 'build_request', 'CancelRound', 'CancelLoop', 'Callback',
-           'PrintCallback', 'PGKD', 'step', 'run', 'summary', 'plot_history', 'plot_per_class']
+           'PrintCallback', 'PGKD', 'step', 'run', 'widget', 'summary', 'plot_history', 'plot_per_class']
 
 # %% ../nbs/08_loop.ipynb #bf9f1c8b
 METHODS = ('pgkd', 'vanilla', 'alone', 'no-report', 'no-hard-negatives')
@@ -37,7 +37,7 @@ class PGKDConfig:
     quotas: bool = True       # put per-class quotas in the prompt (pgkd, no-hard-negatives)
     mining: str = 'oof'       # where hard negatives and picks come from: 'oof', 'valid' or 'train'
     folds: int = 5            # folds for out-of-fold mining
-    uniform: float = 0.25     # share of each round's samples spread uniformly over classes by the quotas
+    uniform: float = 0.5      # share of the generated samples spread uniformly over classes by the quotas
     report_classes: int = 25  # worst classes listed in the prompt's report
     max_generated: int|None = None  # cap on generated samples kept over the run
     budget: float|None = None       # dollars: stop once the teacher has spent this much
@@ -173,7 +173,8 @@ def _generate(self:PGKD):
     mined = None
     if cfg.method != 'vanilla':
         data, probs = mining_probs(self.student, self.train, self.valid, cfg.mining, cfg.folds, cfg.seed + self.round)
-        mined = mine(data, probs, cfg.n, cfg.k, seed=cfg.seed + self.round, uniform=cfg.uniform)
+        mined = mine(data, probs, cfg.n, cfg.k, seed=cfg.seed + self.round, uniform=cfg.uniform,
+                     given=self.generated.counts().values)
     self.mined = mined
     self.request = build_request(cfg, self.train, self.valid_report, mined, self.rng)
     gen = self.teacher.generate(self.request, round=self.round)
@@ -193,6 +194,7 @@ def step(self:PGKD):
     "Run one round (round 0 trains on the labelled data). Returns the round's history record, or None when done."
     if self.done: return None
     t0, cost0 = time.time(), self._cost()
+    saved = self.round, self.train, self.generated, self.rejected.copy()
     self.round += 1
     try:
         self('before_round')
@@ -225,11 +227,14 @@ def step(self:PGKD):
         self._check_stop()
         if self.out: self._save_round()
         self('after_round')
-    except CancelRound:
-        self.round -= 1  # nothing was recorded: the round can be run again
+    except CancelRound:  # nothing was recorded: the round can be run again
+        self.round, self.train, self.generated, self.rejected = saved
         return None
     except CancelLoop:
         self.done, self.stop_reason = True, 'cancelled'
+    except Exception:    # a failed round (a teacher error, say) leaves the loop as it was before the round
+        self.round, self.train, self.generated, self.rejected = saved
+        raise
     if self.done: self._finish()
     return self.history[-1] if self.history else None
 
@@ -248,7 +253,12 @@ def run(self:PGKD):
     while not self.done: self.step()
     return self
 
-PGKD.step, PGKD._cost, PGKD._check_stop, PGKD.run = step, _cost, _check_stop, run
+def widget(self:PGKD, **kwargs):
+    "A Jupyter control panel over this run (see `pgkd.widgets`)."
+    from pgkd.widgets import PGKDPanel
+    return PGKDPanel(self, **kwargs)
+
+PGKD.step, PGKD._cost, PGKD._check_stop, PGKD.run, PGKD.widget = step, _cost, _check_stop, run, widget
 
 # %% ../nbs/08_loop.ipynb #6d36bddb
 def _finish(self:PGKD):

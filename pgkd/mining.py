@@ -72,7 +72,7 @@ def per_class_f1(y_true, y_pred, n_classes) -> np.ndarray:
 # %% ../nbs/03_mining.ipynb #154c17e5
 class Quotas:
     "Per-class shares of `n` generated samples from the student's predictions; `confused_with` names each class's worst confusion."
-    def __init__(self, classes, y_true, y_pred, n, uniform=0.25):
+    def __init__(self, classes, y_true, y_pred, n, uniform=0.5, given=None):
         C = len(classes)
         f1 = per_class_f1(y_true, y_pred, C)
         f1 = np.where(np.isnan(f1), np.nanmean(f1) if not np.isnan(f1).all() else 0.5, f1)
@@ -82,7 +82,11 @@ class Quotas:
         for t,p,cnt in pairs: conf[c2i[t]] += cnt; conf[c2i[p]] += cnt/2
         s = (1 - f1) + (conf/conf.sum() if conf.sum() else 0)
         w = uniform/C + (1-uniform) * (s/s.sum() if s.sum() else np.full(C, 1/C))
-        self.weights, self.counts = w, _weighted_alloc(w, n)
+        need = w
+        if given is not None and np.sum(given) > 0:  # steer the run's running totals towards the weights
+            need = np.clip(w * (np.sum(given) + n) - np.asarray(given), 0, None)
+            if need.sum() == 0: need = w
+        self.weights, self.counts = w, _weighted_alloc(need, n)
         self.confused_with = {}
         for t,p,_ in pairs: self.confused_with.setdefault(t, p)
         store_attr('classes,n,uniform')
@@ -134,8 +138,8 @@ class Mined:
     def __repr__(self):
         return f"Mined({len(self.hard)} hard negatives, {len(self.correct)} correct, {len(self.wrong)} misclassified, {self.quotas})"
 
-def mine(data:TextData, probs, n=32, k=16, seed=0, uniform=0.25) -> Mined:
-    "Hard negatives, `k` correct and `k` misclassified picks, and quotas for `n` samples, from `probs` on `data`."
+def mine(data:TextData, probs, n=32, k=16, seed=0, uniform=0.5, given=None) -> Mined:
+    "Hard negatives, `k` correct and `k` misclassified picks, and quotas for `n` samples (`given` so far), from `probs` on `data`."
     probs = _check(data, probs)
     correct, wrong = pick_samples(data, probs, k, seed)
-    return Mined(hard_negatives(data, probs, k), correct, wrong, Quotas(data.classes, data.y, probs.argmax(1), n, uniform))
+    return Mined(hard_negatives(data, probs, k), correct, wrong, Quotas(data.classes, data.y, probs.argmax(1), n, uniform, given))

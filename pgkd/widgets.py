@@ -332,9 +332,3 @@ def reset(self:PGKDPanel):
     l.__init__(*args, config=cfg, cbs=cbs, progress=progress)
     self.f1s, self.dropped, self.error, self.errors.value = {}, [], None, ''
     self.refresh()
-
-# %% ../nbs/09_widgets.ipynb #acd2e988
-@patch
-def widget(self:PGKD, review=False, **kwargs) -> PGKDPanel:
-    "A control panel over this run in Jupyter (see `PGKDPanel`); `review=True` pauses each round for you to review its samples."
-    return PGKDPanel(self, review=review, **kwargs)
