@@ -253,8 +253,9 @@ def bench_main(argv=None):
     "`pgkd bench quality|speed`."
     argv = list(sys.argv[1:] if argv is None else argv)
     cmds = dict(quality=quality_main, speed=speed_main)
+    usage = ("usage: pgkd bench {quality,speed} [--help]\n\n  quality  the paper's protocol over benchmark datasets\n"
+             "  speed    students' speed and cost against the paper's LLM figures")
+    if argv[:1] in (['-h'], ['--help']): print(usage); return 0
     if not argv or argv[0] not in cmds:
-        print("usage: pgkd bench {quality,speed} [--help]\n\n  quality  the paper's protocol over benchmark datasets\n"
-              "  speed    students' speed and cost against the paper's LLM figures", file=sys.stderr if argv[:1] not in (['-h'], ['--help']) else sys.stdout)
-        return 0 if argv[:1] in (['-h'], ['--help']) else 2
+        print(usage + (f"\npgkd bench: error: unknown command {argv[0]!r}" if argv else ''), file=sys.stderr); return 2
     return cmds[argv[0]](argv[1:])
