@@ -109,10 +109,6 @@ def _jsonl(records) -> str: return ''.join(json.dumps(r, ensure_ascii=False) + '
 
 def _data_records(d:TextData): return d.to_df().to_dict('records')
 
-def _describe(obj) -> str:
-    "A short description of a student or teacher for config.json (reprs never hold API keys)."
-    return repr(obj)
-
 # %% ../nbs/08_loop.ipynb #2981f83f
 def _metrics(prefix, r:Report) -> dict:
     return {f'{prefix}_loss': float(r.loss), f'{prefix}_accuracy': float(r.accuracy),
@@ -288,7 +284,7 @@ def _open_folder(self:PGKD, resume):
         if not resume: raise FileExistsError(f"{out} already holds a run: pass resume=True (--resume) to continue it, or choose another folder")
         return self._resume(json.loads(state.read_text()))
     out.mkdir(parents=True, exist_ok=True)
-    conf = dict(config=cfg.to_dict(), student=_describe(self.student), teacher=_describe(self.teacher),
+    conf = dict(config=cfg.to_dict(), student=repr(self.student), teacher=repr(self.teacher),  # reprs hold no API key
                 classes=self.train.classes, descriptions=self.train.descriptions)
     _atomic_write(out/'config.json', json.dumps(conf, indent=2))
     for name, d in (('train', self.train0), ('valid', self.valid), ('test', self.test)):

@@ -66,3 +66,33 @@ def test_bad_input_exit_codes(files, tmp_path):
     for cmd in ('run', 'demo', 'report', 'serve-sim'):
         h = subprocess.run(PGKD + [cmd, '--help'], capture_output=True, text=True)
         assert h.returncode == 0 and 'usage:' in h.stdout, cmd
+
+def test_loop_over_http_with_faults_cache_and_no_key_leak(files, tmp_path):
+    "The loop through the real openai client and the local simulator server, 30% faults; a rerun costs no call."
+    from pgkd.cli import load_inputs
+    from pgkd.server import SimServer
+    from pgkd.simulator import Simulator
+    secret = 'sk-test-DO-NOT-LEAK-1234567890'
+    *_, pool = load_inputs(files/'train.csv', files/'test.csv', n_labelled=280, n_valid=70, seed=0, need_pool=True)
+    faults = {f: 0.05 for f in ('429', '500', 'malformed', 'truncated', 'bad_label', 'duplicate')}
+    env = {**os.environ, 'OPENAI_API_KEY': secret}
+    with SimServer(Simulator(pool, seed=0), faults=faults, seed=1, retry_after=0.2) as srv:
+        # options given twice: argparse keeps the last, so these override run_args' --teacher sim and --steps 6
+        http = lambda out: run_args(files, out, '--teacher', 'openai', '--model', 'pgkd-simulator', '--base-url', srv.url,
+                                    '--steps', '3', '--quiet')
+        cmd = http(tmp_path/'http')
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+        assert r.returncode == 0, r.stderr
+        calls = srv.calls
+        assert calls >= 3 and sum(v for k, v in srv.faults_seen.items() if k != 'ok') > 0
+        rep = json.loads((tmp_path/'http'/'report.json').read_text())
+        assert rep['generated'] > 0 and rep['prompt_tokens'] > 0
+        # a second run with the first run's cache makes no HTTP call and writes the same samples
+        cmd2 = http(tmp_path/'again') + ['--cache-dir', str(tmp_path/'http'/'cache')]
+        r2 = subprocess.run(cmd2, capture_output=True, text=True, timeout=300, env=env)
+        assert r2.returncode == 0, r2.stderr
+        assert srv.calls == calls
+    assert (tmp_path/'http'/'generated.jsonl').read_text() == (tmp_path/'again'/'generated.jsonl').read_text()
+    for f in (tmp_path/'http').rglob('*'):
+        if f.is_file(): assert secret.encode() not in f.read_bytes(), f"API key written to {f}"
+    assert secret not in r.stdout + r.stderr
