@@ -15,15 +15,17 @@ from torch import nn
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.exceptions import ConvergenceWarning
-from fastai.learner import Learner
-from fastai.data.core import DataLoaders
-from fastai.text.data import SortedDL
-from fastai.callback.tracker import TrackerCallback
-from fastai.callback.core import Callback, CancelFitException, CancelValidException
-import fastai.callback.schedule, fastai.callback.progress, fastai.callback.fp16   # Learner.fit_one_cycle, .no_bar, .to_fp16
-from fastai.losses import CrossEntropyLossFlat
-from fastai.optimizer import Adam
-from fastai.torch_core import set_seed
+with warnings.catch_warnings():  # fastai 2.8 calls torch.jit.script at import, which torch 2.14 warns is deprecated
+    warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
+    from fastai.learner import Learner
+    from fastai.data.core import DataLoaders
+    from fastai.text.data import SortedDL
+    from fastai.callback.tracker import TrackerCallback
+    from fastai.callback.core import Callback, CancelFitException, CancelValidException
+    import fastai.callback.schedule, fastai.callback.progress, fastai.callback.fp16   # Learner.fit_one_cycle, .no_bar, .to_fp16
+    from fastai.losses import CrossEntropyLossFlat
+    from fastai.optimizer import Adam
+    from fastai.torch_core import set_seed
 import transformers
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, BertConfig, PreTrainedTokenizerFast
 from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, decoders, trainers
