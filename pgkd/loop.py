@@ -190,7 +190,7 @@ def step(self:PGKD):
     "Run one round (round 0 trains on the labelled data). Returns the round's history record, or None when done."
     if self.done: return None
     t0, cost0 = time.time(), self._cost()
-    saved = self.round, self.train, self.generated, self.rejected.copy()
+    saved = self._snapshot()
     self.round += 1
     try:
         self('before_round')
@@ -224,15 +224,23 @@ def step(self:PGKD):
         if self.out: self._save_round()
         self('after_round')
     except CancelRound:  # nothing was recorded: the round can be run again
-        self.round, self.train, self.generated, self.rejected = saved
+        self._restore(saved)
         return None
     except CancelLoop:
         self.done, self.stop_reason = True, 'cancelled'
     except Exception:    # a failed round (a teacher error, say) leaves the loop as it was before the round
-        self.round, self.train, self.generated, self.rejected = saved
+        self._restore(saved)
         raise
     if self.done: self._finish()
     return self.history[-1] if self.history else None
+
+_STATE = 'round train generated rejected best best_round best_student wait'.split()
+def _snapshot(self:PGKD):
+    "What a round changes, to undo a round that failed or was cancelled."
+    return {k: getattr(self, k) for k in _STATE} | dict(rejected=self.rejected.copy(), n_history=len(self.history))
+def _restore(self:PGKD, s):
+    del self.history[s.pop('n_history'):]
+    for k,v in s.items(): setattr(self, k, v)
 
 def _cost(self:PGKD) -> float: return float(getattr(getattr(self.teacher, 'usage', None), 'cost', 0.) or 0.)
 
@@ -255,6 +263,7 @@ def widget(self:PGKD, **kwargs):
     return PGKDPanel(self, **kwargs)
 
 PGKD.step, PGKD._cost, PGKD._check_stop, PGKD.run, PGKD.widget = step, _cost, _check_stop, run, widget
+PGKD._snapshot, PGKD._restore = _snapshot, _restore
 
 # %% ../nbs/08_loop.ipynb #0f8d34f6
 def _finish(self:PGKD):

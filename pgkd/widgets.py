@@ -160,25 +160,15 @@ def _start(self:PGKDPanel, work):
     return self.thread
 
 @patch
-def _step(self:PGKDPanel):
-    "One round of the loop; if it raises before it is recorded, put the round counter and training set back."
-    l = self.loop
-    keep, n_hist = (l.round, l.train, l.generated, l.rejected.copy()), len(l.history)
-    try: return l.step()
-    except Exception:
-        if len(l.history) == n_hist: l.round, l.train, l.generated, l.rejected = keep
-        raise
-
-@patch
 def next_round(self:PGKDPanel):
     "Run one round in the background (round 0 trains on the labelled data)."
-    return self._start(self._step)
+    return self._start(self.loop.step)
 
 @patch
 def run_to_end(self:PGKDPanel):
     "Run rounds in the background until the loop is done or Stop is clicked."
     def work():
-        while not self.loop.done and not self._stop.is_set(): self._step()
+        while not self.loop.done and not self._stop.is_set(): self.loop.step()
     return self._start(work)
 
 @patch
