@@ -165,7 +165,8 @@ for _f in ('csv','tsv','json','jsonl','parquet'): setattr(TextData, f'from_{_f}'
 def _from_hf(cls, ds, split='train', text_col='text', label_col='label', **kwargs):
     "Load a Hugging Face `datasets` Dataset, DatasetDict (with `split`) or hub name."
     if isinstance(ds, str):
-        import datasets
+        try: import datasets
+        except ImportError: raise ImportError("TextData.from_hf with a hub name needs the `datasets` package: pip install datasets") from None
         name, ds = ds, datasets.load_dataset(ds, split=split)
     else: name = f"datasets.Dataset"
     if hasattr(ds, 'keys') and not hasattr(ds, 'features'):
