@@ -89,6 +89,7 @@ def _add_loop_opts(p, steps=10, n=32, k=16):
     g.add_argument('--metric', default='loss', choices=['loss','accuracy','macro_f1'], help='stopping metric (default %(default)s)')
     g.add_argument('--mining', default='oof', choices=['oof','valid','train'], help='where hard negatives come from (default %(default)s)')
     g.add_argument('--no-quotas', action='store_true', help='leave per-class quotas out of the prompt')
+    g.add_argument('--uniform', type=float, default=0.5, help='share of generated samples the quotas spread uniformly (default %(default)s)')
     g.add_argument('--retrain', default='scratch', choices=['scratch','continue'])
     g.add_argument('--max-generated', type=int, default=None, help='cap on generated samples kept')
     g.add_argument('--budget', type=float, default=None, help='stop once the teacher has spent this many dollars')
@@ -99,7 +100,7 @@ def _add_loop_opts(p, steps=10, n=32, k=16):
 
 def _loop_kwargs(a):
     return dict(method=a.method, steps=a.steps, n=a.n, k=a.k, patience=a.patience, metric=a.metric, mining=a.mining,
-                quotas=not a.no_quotas, retrain=a.retrain, max_generated=a.max_generated, budget=a.budget, seed=a.seed)
+                quotas=not a.no_quotas, uniform=a.uniform, retrain=a.retrain, max_generated=a.max_generated, budget=a.budget, seed=a.seed)
 
 def parser() -> argparse.ArgumentParser:
     "The `pgkd` argument parser."
