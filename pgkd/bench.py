@@ -24,8 +24,7 @@ def protocol_data(name, seed=0, n_labelled=1000, n_valid=200):
     test = TextData(test.texts, test.labels, classes=full.classes, source=test.source)
     labelled = full.sample(n_labelled, seed=seed)
     train, valid = labelled.split(valid=n_valid, seed=seed)
-    used = set(labelled.texts)
-    pool, _ = full.new([i for i,t in enumerate(full.texts) if t not in used]).dedupe(against=[train, valid, test])
+    pool, _ = full.dedupe(against=[train, valid, test])  # the rest of train, never a labelled or test text
     return train, valid, test, pool
 
 def _student(kind, seed):

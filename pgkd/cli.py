@@ -27,9 +27,8 @@ def load_inputs(train, test=None, valid=None, pool=None, n_labelled=1000, n_vali
         tr, va = full.sample(n_labelled, seed=seed).split(valid=n_valid, seed=seed)
     pl = None
     if need_pool:
-        pl = TextData.from_file(pool, classes=full.classes, **kw) if pool else \
-             full.new([i for i,t in enumerate(full.texts) if t not in set(tr.texts) | set(va.texts)])
-        pl, _ = pl.dedupe(against=[tr, va] + ([tst] if tst is not None else []))
+        pl = TextData.from_file(pool, classes=full.classes, **kw) if pool else full
+        pl, _ = pl.dedupe(against=[tr, va] + ([tst] if tst is not None else []))  # drops the labelled texts too
         if not len(pl): raise DataError(f"the simulator's pool is empty: pass --pool, or a train file larger than --n-labelled")
     return tr, va, tst, pl
 
