@@ -53,7 +53,7 @@ class PGKDConfig:
                 raise ValueError(f"{name}={getattr(self, name)!r} must be a positive integer")
     def to_dict(self): return asdict(self)
 
-# %% ../nbs/08_loop.ipynb #7ef55fde
+# %% ../nbs/08_loop.ipynb #485c74cf
 def _examples(df) -> list:
     return [Example(r.text, r.label, r.pred, round(float(r.conf), 3)) for r in df.itertuples()]
 
@@ -73,7 +73,7 @@ def build_request(cfg:PGKDConfig, train:TextData, report:Report|None=None, mined
             req.confusions = {c:o for c,o in mined.quotas.confused_with.items() if c in req.quotas}
     return req
 
-# %% ../nbs/08_loop.ipynb #8ac78434
+# %% ../nbs/08_loop.ipynb #3efbb679
 class CancelRound(Exception): "Skip the rest of this round."
 class CancelLoop(Exception): "Stop the loop."
 
@@ -84,7 +84,7 @@ class Callback(GetAttr):
 
 EVENTS = 'before_round after_generate after_fit after_round after_loop'.split()
 
-# %% ../nbs/08_loop.ipynb #45e22a4a
+# %% ../nbs/08_loop.ipynb #a0500ab5
 class PrintCallback(Callback):
     "Print one line per round: size of train, samples added and rejected, validation (and test) scores, spend."
     order = 90
@@ -98,7 +98,7 @@ class PrintCallback(Callback):
               + (f" {h['test_accuracy']:>6.3f} {h['test_macro_f1']:>6.3f}" if 'test_accuracy' in h else '')
               + f" {h['cost']:>7.4f} {h['seconds']:>5.1f}" + ('  *' if h['best'] else ''), flush=True)
 
-# %% ../nbs/08_loop.ipynb #98fbf9b5
+# %% ../nbs/08_loop.ipynb #f4ba9c66
 def _atomic_write(path, text:str):
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix='.'+path.name)
@@ -109,7 +109,7 @@ def _jsonl(records) -> str: return ''.join(json.dumps(r, ensure_ascii=False) + '
 
 def _data_records(d:TextData): return d.to_df().to_dict('records')
 
-# %% ../nbs/08_loop.ipynb #2981f83f
+# %% ../nbs/08_loop.ipynb #9b5f7b17
 def _metrics(prefix, r:Report) -> dict:
     return {f'{prefix}_loss': float(r.loss), f'{prefix}_accuracy': float(r.accuracy),
             f'{prefix}_macro_f1': float(r.macro_f1), f'{prefix}_weighted_f1': float(r.weighted_f1)}
@@ -130,6 +130,7 @@ class PGKD:
         self.out = Path(out) if out else None
         self.history, self.new, self.round, self.done, self.stop_reason = [], None, -1, False, None
         self.best, self.best_round, self.best_student, self.wait = None, None, None, 0
+        self.valid_report = self.test_report = None
         self.generated = train.new([])
         self.rejected = Counter()
         self.rng = np.random.default_rng(self.cfg.seed)
@@ -146,10 +147,11 @@ class PGKD:
         return (f"PGKD({self.cfg.method}, round {self.round}/{self.cfg.steps}, train {len(self.train)}, "
                 f"best round {self.best_round}{', done: '+self.stop_reason if self.done else ''})")
 
-# %% ../nbs/08_loop.ipynb #895f3fe9
+# %% ../nbs/08_loop.ipynb #722fc5b3
 def _fit(self:PGKD, train):
-    s = self.student.fresh() if (self.cfg.retrain == 'scratch' or self.round <= 0) else self.student
-    return s.fit(train, self.valid)
+    "Round 0 and `retrain='scratch'`: a fresh student. `'continue'`: a copy of the last one trained on (the best one stays as it was)."
+    if self.cfg.retrain == 'scratch' or self.round <= 0: return self.student.fresh().fit(train, self.valid)
+    return copy.deepcopy(self.student).fit(train, self.valid, warm=True)
 
 def _evaluate(self:PGKD):
     self.valid_report = self.student.evaluate(self.valid)
@@ -185,7 +187,7 @@ def _generate(self:PGKD):
 
 PGKD._fit, PGKD._evaluate, PGKD._improved, PGKD._generate = _fit, _evaluate, _improved, _generate
 
-# %% ../nbs/08_loop.ipynb #722fc5b3
+# %% ../nbs/08_loop.ipynb #6d36bddb
 def step(self:PGKD):
     "Run one round (round 0 trains on the labelled data). Returns the round's history record, or None when done."
     if self.done: return None
@@ -234,7 +236,7 @@ def step(self:PGKD):
     if self.done: self._finish()
     return self.history[-1] if self.history else None
 
-_STATE = 'round train generated rejected best best_round best_student wait'.split()
+_STATE = 'round train generated rejected best best_round best_student wait student valid_report test_report'.split()
 def _snapshot(self:PGKD):
     "What a round changes, to undo a round that failed or was cancelled."
     return {k: getattr(self, k) for k in _STATE} | dict(rejected=self.rejected.copy(), n_history=len(self.history))
@@ -265,7 +267,7 @@ def widget(self:PGKD, **kwargs):
 PGKD.step, PGKD._cost, PGKD._check_stop, PGKD.run, PGKD.widget = step, _cost, _check_stop, run, widget
 PGKD._snapshot, PGKD._restore = _snapshot, _restore
 
-# %% ../nbs/08_loop.ipynb #0f8d34f6
+# %% ../nbs/08_loop.ipynb #1cd3ecf7
 def _finish(self:PGKD):
     if getattr(self, 'finished', False): return
     self.finished = True
@@ -285,7 +287,7 @@ def summary(self:PGKD) -> dict:
 
 PGKD._finish, PGKD.summary = _finish, summary
 
-# %% ../nbs/08_loop.ipynb #d9e6548a
+# %% ../nbs/08_loop.ipynb #f979d989
 def _open_folder(self:PGKD, resume):
     out, cfg = self.out, self.cfg
     state = out/'state.json'
@@ -344,7 +346,7 @@ def _resume(self:PGKD, st):
 
 PGKD._open_folder, PGKD._teacher_state, PGKD._save_round, PGKD._resume = _open_folder, _teacher_state, _save_round, _resume
 
-# %% ../nbs/08_loop.ipynb #f979d989
+# %% ../nbs/08_loop.ipynb #a9925223
 def plot_history(self:PGKD, ax=None, metric='macro_f1'):
     "Learning curve: validation (and test) `metric` per round, the best round marked."
     import matplotlib.pyplot as plt

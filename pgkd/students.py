@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_students.ipynb #bed71771
 from __future__ import annotations
-import json, os, re, time, copy, resource, contextlib, warnings
+import json, os, re, time, copy, resource, contextlib, warnings, importlib
 from collections import Counter
 from itertools import chain
 from functools import partial
@@ -69,15 +69,19 @@ class Student:
         s = ', '.join(f"{k}={v!r}" for k,v in self.settings.items())
         return f"{type(self).__name__}({s}){'' if self.classes is None else f' [fitted, {len(self.classes)} classes]'}"
 
-    def fit(self, train:TextData, valid:TextData|None=None) -> Student:
-        "Train on `train`; `valid` (optional) is used for early stopping where the student has epochs."
+    def fit(self, train:TextData, valid:TextData|None=None, warm:bool=False) -> Student:
+        "Train on `train`; `valid` (optional) is used for early stopping where the student has epochs. `warm=True` keeps training a fitted student."
         if not isinstance(train, TextData): raise TypeError(f"train must be a TextData, not {type(train).__name__}")
         if len(train) == 0: raise DataError("train is empty: a student needs at least one labelled text")
         y = _label_ids(train, train.classes, 'train')
         if valid is not None and len(valid) == 0: valid = None
         yv = None if valid is None else _label_ids(valid, train.classes, 'valid')
+        warm = warm and self.classes is not None
+        if warm and self.classes != list(train.classes):
+            raise DataError(f"fit(warm=True): the student was fitted on {len(self.classes)} classes and train has "
+                            f"{len(train.classes)} ({train.classes[:3]}...): a warm fit keeps the class list")
         self.classes = None
-        self._fit(train.texts, y, list(train.classes), None if valid is None else (valid.texts, yv))
+        self._fit(train.texts, y, list(train.classes), None if valid is None else (valid.texts, yv), warm)
         self.classes = list(train.classes)
         return self
 
@@ -109,22 +113,26 @@ class Student:
         self._check_fitted('save')
         path = Path(path); path.mkdir(parents=True, exist_ok=True)
         extra = self._save(path) or {}
-        meta = dict(format='pgkd-student', version=1, type=type(self).__name__, settings=self.settings,
+        meta = dict(format='pgkd-student', version=1, type=type(self).__name__, module=type(self).__module__, settings=self.settings,
                     classes=self.classes, **extra)
         (path/META).write_text(json.dumps(meta, indent=1))
         return path
 
     @classmethod
-    def load(cls, path) -> Student:
-        "Load a student saved with `save`; `Student.load` picks the right subclass from `pgkd_student.json`."
+    def load(cls, path, **overrides) -> Student:
+        "Load a student saved with `save` (`Student.load` picks the subclass); `overrides` change settings such as `threads`."
         path = Path(path)
         if not path.exists(): raise FileNotFoundError(f"{path}: no such student folder")
         if not (path/META).exists(): raise FileNotFoundError(f"{path}: no {META} here; is this a folder written by Student.save?")
         meta = json.loads((path/META).read_text())
+        if meta.get('type') not in _STUDENTS and str(meta.get('module')).startswith('pgkd.'):
+            importlib.import_module(meta['module'])     # a student type defined in a later pgkd module (pgkd.export)
         sub = _STUDENTS.get(meta.get('type'))
         if sub is None: raise ValueError(f"{path/META}: unknown student type {meta.get('type')!r}; known: {sorted(_STUDENTS)}")
         if not issubclass(sub, cls): raise TypeError(f"{path} holds a {sub.__name__}, not a {cls.__name__}")
-        s = sub(**meta['settings'])
+        bad = set(overrides) - set(meta['settings'])
+        if bad: raise TypeError(f"Student.load: {sorted(bad)} are not settings of {sub.__name__} ({sorted(meta['settings'])})")
+        s = sub(**{**meta['settings'], **overrides})
         s._load(path, meta)
         s.classes = list(meta['classes'])
         return s
@@ -198,7 +206,7 @@ class TfidfStudent(Student):
         super().__init__(word_ngrams=list(word_ngrams), char_ngrams=list(char_ngrams), C=float(C), max_iter=max_iter,
                          min_df=min_df, solver=solver, tol=tol, seed=seed)
 
-    def _fit(self, texts, y, classes, valid):
+    def _fit(self, texts, y, classes, valid, warm=False):   # convex: a warm fit has the same optimum, so it refits
         s = self.settings
         kw = dict(sublinear_tf=True, min_df=s['min_df'], dtype=np.float32)   # float32: the solver runs several times faster
         vecs = [TfidfVectorizer(ngram_range=tuple(s['word_ngrams']), **kw),
@@ -348,9 +356,10 @@ class TransformerStudent(Student):
         return cls(name_or_path=name_or_path, max_len=max_len, lr=lr, bs=bs, epochs=epochs, patience=patience, **kwargs)
 
     @classmethod
-    def from_scratch(cls, n_layers=2, hidden=128, heads=2, intermediate=None, vocab_size=8000, max_len=128,
-                     lr=2e-3, bs=64, epochs=30, patience=5, **kwargs):
-        "A small BERT from a config, with a WordPiece tokenizer trained on the training texts at fit time."
+    def from_scratch(cls, n_layers=2, hidden=256, heads=None, intermediate=None, vocab_size=8000, max_len=128,
+                     lr=1e-3, bs=64, epochs=30, patience=5, **kwargs):
+        "A small BERT from a config (`heads` default: one per 64 of `hidden`, at least 2), with a WordPiece tokenizer trained on the training texts at fit time."
+        heads = heads or max(2, hidden // 64)
         if hidden % heads: raise ValueError(f"hidden={hidden} must be a multiple of heads={heads}")
         scratch = dict(n_layers=n_layers, hidden=hidden, heads=heads, intermediate=intermediate or 4*hidden, vocab_size=vocab_size)
         return cls(scratch=scratch, max_len=max_len, lr=lr, bs=bs, epochs=epochs, patience=patience, **kwargs)
@@ -383,13 +392,14 @@ class TransformerStudent(Student):
     def _encode(self, texts):
         return self.tokenizer(list(texts), truncation=True, max_length=self._max_len())['input_ids']
 
-    def _fit(self, texts, y, classes, valid):
-        with torch_threads(self.settings['threads']): self._fit_(texts, y, classes, valid)
+    def _fit(self, texts, y, classes, valid, warm=False):
+        with torch_threads(self.settings['threads']): self._fit_(texts, y, classes, valid, warm)
 
-    def _fit_(self, texts, y, classes, valid):
+    def _fit_(self, texts, y, classes, valid, warm):
         s = self.settings
         set_seed(s['seed'], reproducible=True)
-        self.tokenizer,self.model = self._build(texts, classes)
+        if not warm: self.tokenizer,self.model = self._build(texts, classes)   # warm: same tokenizer, same weights
+        self.model.train()
         pad = self.tokenizer.pad_token_id
         def dl(txts, ys, train):
             items = [(torch.tensor(i), torch.tensor(l)) for i,l in zip(self._encode(txts), ys)]
@@ -442,7 +452,7 @@ class TransformerStudent(Student):
             self.model = AutoModelForSequenceClassification.from_pretrained(path).eval()
         self.best_epoch,self.history = meta.get('best_epoch'),meta.get('history')
 
-# %% ../nbs/02_students.ipynb #8204c347
+# %% ../nbs/02_students.ipynb #1c771562
 def speed_benchmark(student:Student, train:TextData, texts, valid:TextData|None=None, batch_size=64, n_single=100,
                     test:TextData|None=None) -> dict:
     "Fit a fresh copy of `student` on `train`; time batched and one-at-a-time prediction on `texts`; score on `test` if given."

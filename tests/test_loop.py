@@ -96,3 +96,36 @@ def test_loop_over_http_with_faults_cache_and_no_key_leak(files, tmp_path):
     for f in (tmp_path/'http').rglob('*'):
         if f.is_file(): assert secret.encode() not in f.read_bytes(), f"API key written to {f}"
     assert secret not in r.stdout + r.stderr
+
+def test_retrain_continue_keeps_training_one_transformer_and_resumes(tmp_path):
+    "retrain='continue': each round trains a copy of the last student further (same vocabulary); the best stays intact; resume matches."
+    import numpy as np
+    from pgkd.loop import PGKD
+    from pgkd.students import TransformerStudent, Student
+    from pgkd.teachers import SimulatedTeacher
+    demo = load_demo()
+    rest, test = demo.split(valid=0.2, seed=0)
+    train, valid = rest.sample(280, seed=0).split(valid=70, seed=0)
+    pool, _ = rest.dedupe(against=[train, valid, test])
+    def loop(out, retrain='continue', **kw):
+        st = TransformerStudent.from_scratch(n_layers=1, hidden=32, heads=2, vocab_size=800, max_len=32, epochs=3, lr=3e-3,
+                                             bs=32, progress=False, threads=1)
+        return PGKD(st, SimulatedTeacher(pool, seed=0), train, valid, test, steps=2, n=32, k=8, mining='valid',
+                    retrain=retrain, seed=0, progress=False, out=out, **kw)
+    vocabs = []
+    class Vocab:
+        order = 0
+        def __call__(self, event):
+            if event == 'after_fit': vocabs.append(self.loop.student.tokenizer.get_vocab())
+    full = loop(tmp_path/'full', cbs=[Vocab()]).run()
+    assert len(vocabs) == 3 and vocabs[0] == vocabs[1] == vocabs[2]     # one tokenizer, trained on round 0's texts
+    assert full.history[-1]['n_train'] > full.history[0]['n_train']
+    x = test.texts[:20]
+    assert np.allclose(full.best_student.predict_proba(x), Student.load(tmp_path/'full'/'best').predict_proba(x), atol=1e-5)
+    part = loop(tmp_path/'part'); part.step(); part.step()               # rounds 0 and 1, then the process "dies"
+    resumed = loop(tmp_path/'part', resume=True).run()
+    a, b = (json.loads((d/'report.json').read_text()) for d in (tmp_path/'full', tmp_path/'part'))
+    assert a['test'] == b['test'] and a['best_round'] == b['best_round']
+    vocabs.clear()
+    loop(tmp_path/'scratch', retrain='scratch', cbs=[Vocab()]).run()
+    assert vocabs[0] != vocabs[-1]                                         # scratch: a new tokenizer every round
