@@ -182,20 +182,32 @@ def quality_main(argv=None):
     P.add_argument('--retrain', default='scratch', choices=['scratch', 'continue'], help='a fresh student each round, or keep training (default %(default)s)')
     P.add_argument('--workers', type=int, default=2, help='parallel jobs (default %(default)s)')
     P.add_argument('--out', default='bench/quality', help='results folder; a killed sweep continues from it (default %(default)s)')
+    P.add_argument('--no-run', action='store_true', help="run nothing: tabulate the jobs --out holds (with these options)")
+    P.add_argument('--reread', nargs=2, metavar=('METRIC', 'PATIENCE'), help="tabulate as if the loops had stopped by METRIC "
+                   "and PATIENCE, read from their per-round curves (exact; the sweep's --patience must be at least as large)")
     a = P.parse_args(argv)
-    t0 = time.time()
-    res = run_quality(a.datasets, a.methods, a.seeds, a.out, a.student, a.workers, steps=a.steps, n=a.n, k=a.k,
-                      patience=a.patience, mining=a.mining, metric=a.metric, retrain=a.retrain)
+    t0, out = time.time(), Path(a.out)
+    if a.no_run:
+        if not (out/'results.jsonl').exists(): raise FileNotFoundError(f"--no-run: {out/'results.jsonl'} does not exist")
+        res = load_results(out/'results.jsonl')
+    else: res = run_quality(a.datasets, a.methods, a.seeds, a.out, a.student, a.workers, steps=a.steps, n=a.n, k=a.k,
+                            patience=a.patience, mining=a.mining, metric=a.metric, retrain=a.retrain)
     opts = tuple(getattr(a, k) for k in _JOB_OPTS)
     want = lambda r: r['student'] == a.student and _key(r)[4:] in ((), opts)
     res = res[[want(r) for r in res.to_dict('records')]]   # only this sweep's jobs, if the folder holds others
+    if not len(res): raise ValueError(f"{out}: no {a.student} jobs with these loop options ({dict(zip(_JOB_OPTS, opts))})")
+    name = 'table'
+    if a.reread:
+        if a.reread[0] not in ('loss', 'accuracy', 'macro_f1'): raise ValueError(f"--reread: unknown metric {a.reread[0]!r}")
+        res, name = restop(res, a.reread[0], int(a.reread[1])), f'table_{a.reread[0]}_patience{a.reread[1]}'
     t = quality_table(res)
-    t.to_csv(Path(a.out)/'table.csv', index=False)
+    t.to_csv(out/f'{name}.csv', index=False)
     md = format_quality(t)
-    (Path(a.out)/'table.md').write_text(md + '\n')
-    ax = plot_quality(t); ax.figure.tight_layout(); ax.figure.savefig(Path(a.out)/'quality.png', dpi=100)
+    (out/f'{name}.md').write_text(md + '\n')
+    ax = plot_quality(t); ax.figure.tight_layout(); ax.figure.savefig(out/f"{name.replace('table', 'quality')}.png", dpi=100)
     print('\n' + md)
-    print(f"\n{len(res)} jobs; this call took {time.time()-t0:.0f} s on {machine()}; results in {a.out}")
+    if a.no_run: print(f"\n{len(res)} jobs, tabulated from {out/'results.jsonl'}")
+    else: print(f"\n{len(res)} jobs; this call took {time.time()-t0:.0f} s on {machine()}; results in {a.out}")
     return 0
 
 def machine() -> str:
@@ -204,7 +216,7 @@ def machine() -> str:
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'no GPU'
     return f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, {gpu}, Python {platform.python_version()}"
 
-# %% ../nbs/11_bench.ipynb #591c8939
+# %% ../nbs/11_bench.ipynb #7ebf7c7e
 PAPER_LLM = {  # quoted from Di Palo et al. (EMNLP 2024): one batch of 64 inputs of ~1k tokens
     'Claude 3 Sonnet': dict(seconds=60.64, dollars=0.3867),
     'LLaMA 3 8B': dict(seconds=58.05, dollars=0.06),
@@ -280,7 +292,7 @@ def compare_llm(speed:pd.DataFrame, cpu_dollars_per_hour=0.10, batch_size=64) ->
                              cost_ratio=(f['dollars'] / batch_size) / s_cost if f['dollars'] else np.nan))
     return pd.DataFrame(rows)
 
-# %% ../nbs/11_bench.ipynb #4573f17c
+# %% ../nbs/11_bench.ipynb #0feca7d3
 def speed_main(argv=None):
     "`pgkd bench speed`: students' speed and cost against the paper's LLM figures."
     P = argparse.ArgumentParser(prog='pgkd bench speed', description="Fit time, throughput at batch 64, batch-1 latency and "
