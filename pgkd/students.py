@@ -81,7 +81,7 @@ class Student:
             raise DataError(f"fit(warm=True): the student was fitted on {len(self.classes)} classes and train has "
                             f"{len(train.classes)} ({train.classes[:3]}...): a warm fit keeps the class list")
         self.classes = None
-        self._fit(train.texts, y, list(train.classes), None if valid is None else (valid.texts, yv), warm)
+        self._fit(train.texts, y, list(train.classes), None if valid is None else (valid.texts, yv), **({'warm': True} if warm else {}))
         self.classes = list(train.classes)
         return self
 
