@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy, importlib, shutil, warnings, contextlib, io
 from pathlib import Path
 import numpy as np
-from .students import Student, TransformerStudent, _softmax, _quiet_hf
+from .students import Student, TransformerStudent, padded_batches, _softmax, _quiet_hf
 
 # %% auto #0
 __all__ = ['ONNX_FILE', 'export_onnx', 'OnnxStudent']
@@ -75,14 +75,9 @@ class OnnxStudent(Student):
         self.path = path
 
     def _predict_proba(self, texts):
-        ids = [e.ids for e in self.tokenizer.encode_batch(texts)]
-        lens = np.array([len(i) for i in ids])
-        order, bs, pad = np.argsort(-lens, kind='stable'), self.settings['predict_bs'], self.settings['pad_id']
+        ids, pad = [e.ids for e in self.tokenizer.encode_batch(texts)], self.settings['pad_id']
         out = np.empty((len(texts), len(self.classes)), np.float32)
-        for b in range(0, len(ids), bs):
-            idx = order[b:b+bs]
-            x = np.full((len(idx), lens[idx].max()), pad, dtype=np.int64)
-            for r,i in enumerate(idx): x[r, :lens[i]] = ids[i]
+        for idx,x in padded_batches(ids, self.settings['predict_bs'], pad):
             logits = self.session.run(['logits'], {'input_ids': x, 'attention_mask': (x != pad).astype(np.int64)})[0]
             out[idx] = _softmax(logits.astype(np.float64))
         return out

@@ -34,7 +34,7 @@ from .report import Report
 
 # %% auto #0
 __all__ = ['META', 'SPECIALS', 'Student', 'TfidfStudent', 'wordpiece_vocab', 'train_wordpiece', 'BestEpochCallback',
-           'torch_threads', 'TransformerStudent', 'speed_benchmark']
+           'padded_batches', 'torch_threads', 'TransformerStudent', 'speed_benchmark']
 
 # %% ../nbs/02_students.ipynb #7ed83a19
 _STUDENTS = {}
@@ -306,6 +306,16 @@ class _SkipValidation(Callback):
     "Skip the validation pass (when `fit` has no validation set)."
     def before_validate(self): raise CancelValidException()
 
+def padded_batches(ids, bs, pad):
+    "Batches of token-id lists for prediction, longest first so padding stays short: `(positions in ids, padded int64 array)`."
+    lens = np.array([len(i) for i in ids])
+    order = np.argsort(-lens, kind='stable')
+    for b in range(0, len(ids), bs):
+        idx = order[b:b+bs]
+        x = np.full((len(idx), lens[idx].max()), pad, dtype=np.int64)
+        for r,i in enumerate(idx): x[r, :lens[i]] = ids[i]
+        yield idx, x
+
 def _pad_batch(samples, pad_id=0):
     "fastai `before_batch`: pad each sample's ids to the longest in the batch."
     L = max(len(s[0]) for s in samples)
@@ -330,7 +340,7 @@ def _quiet_hf():
         if bars: transformers.utils.logging.enable_progress_bar()
         transformers.logging.set_verbosity(verb)
 
-# %% ../nbs/02_students.ipynb #2b90f847
+# %% ../nbs/02_students.ipynb #e3a8759e
 def _check_checkpoint(p):
     "Fail early and clearly for a local checkpoint path that does not exist or is not a model folder."
     p,q = str(p),Path(p).expanduser()
@@ -424,16 +434,10 @@ class TransformerStudent(Student):
         with torch_threads(self.settings['threads']), torch.inference_mode(): return self._predict_proba_(texts)
 
     def _predict_proba_(self, texts):
-        ids = self._encode(texts)
-        lens = np.array([len(i) for i in ids])
-        order = np.argsort(-lens, kind='stable')
         out = np.empty((len(texts), self.model.config.num_labels), np.float32)
-        pad,bs,dev = self.tokenizer.pad_token_id,self.settings['predict_bs'],next(self.model.parameters()).device
+        pad,dev = self.tokenizer.pad_token_id,next(self.model.parameters()).device
         self.model.eval()
-        for b in range(0, len(ids), bs):
-            idx = order[b:b+bs]
-            x = np.full((len(idx), lens[idx].max()), pad, dtype=np.int64)
-            for r,i in enumerate(idx): x[r, :lens[i]] = ids[i]
+        for idx,x in padded_batches(self._encode(texts), self.settings['predict_bs'], pad):
             x = torch.from_numpy(x).to(dev)
             with torch.autocast(dev.type, enabled=dev.type == 'cuda'):
                 logits = self.model(input_ids=x, attention_mask=(x != pad).long()).logits
@@ -452,7 +456,7 @@ class TransformerStudent(Student):
             self.model = AutoModelForSequenceClassification.from_pretrained(path).eval()
         self.best_epoch,self.history = meta.get('best_epoch'),meta.get('history')
 
-# %% ../nbs/02_students.ipynb #1c771562
+# %% ../nbs/02_students.ipynb #8ed945f5
 def speed_benchmark(student:Student, train:TextData, texts, valid:TextData|None=None, batch_size=64, n_single=100,
                     test:TextData|None=None) -> dict:
     "Fit a fresh copy of `student` on `train`; time batched and one-at-a-time prediction on `texts`; score on `test` if given."
