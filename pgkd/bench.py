@@ -104,11 +104,11 @@ def load_results(path) -> pd.DataFrame:
 # %% ../nbs/11_bench.ipynb #64040b8c
 def _stop(curve, metric, patience, steps):
     "Round that the loop returns under `metric` and `patience`, and the number of rounds it runs; None if `curve` is too short."
-    from pgkd.loop import METRICS
-    sign, best, best_r, wait = METRICS[metric], None, None, 0
+    from pgkd.loop import better
+    best, best_r, wait = None, None, 0
     for r, h in enumerate(curve):
         v = h[f'valid_{metric}']
-        if best is None or sign*(v - best) > 1e-12: best, best_r, wait = v, r, 0
+        if better(v, best, metric): best, best_r, wait = v, r, 0
         else: wait += 1
         if r >= steps or wait >= patience: return best_r, r
     return None
@@ -187,6 +187,10 @@ def quality_main(argv=None):
                    "and PATIENCE, read from their per-round curves (exact; the sweep's --patience must be at least as large)")
     a = P.parse_args(argv)
     t0, out = time.time(), Path(a.out)
+    if a.reread:
+        from pgkd.loop import METRICS
+        if a.reread[0] not in METRICS: P.error(f"--reread: METRIC must be one of {list(METRICS)}, not {a.reread[0]!r}")
+        if not a.reread[1].isdigit(): P.error(f"--reread: PATIENCE must be a whole number of rounds, not {a.reread[1]!r}")
     if a.no_run:
         if not (out/'results.jsonl').exists(): raise FileNotFoundError(f"--no-run: {out/'results.jsonl'} does not exist")
         res = load_results(out/'results.jsonl')
@@ -198,7 +202,6 @@ def quality_main(argv=None):
     if not len(res): raise ValueError(f"{out}: no {a.student} jobs with these loop options ({dict(zip(_JOB_OPTS, opts))})")
     name = 'table'
     if a.reread:
-        if a.reread[0] not in ('loss', 'accuracy', 'macro_f1'): raise ValueError(f"--reread: unknown metric {a.reread[0]!r}")
         res, name = restop(res, a.reread[0], int(a.reread[1])), f'table_{a.reread[0]}_patience{a.reread[1]}'
     t = quality_table(res)
     t.to_csv(out/f'{name}.csv', index=False)
@@ -252,11 +255,11 @@ def speed_figures(kind, train, valid, texts, batch_size=64, seed=0) -> dict:
     torch.manual_seed(seed)
     s = make_student('transformer' if kind == 'onnx' else kind, seed=seed)
     t0 = time.perf_counter(); s.fit(train, valid); fit = time.perf_counter() - t0
-    if kind == 'onnx':   # the same transformer student, exported and served by onnxruntime
+    if kind == 'onnx':   # the same transformer student, exported and served by onnxruntime (which holds it in memory)
         import tempfile
         from pgkd.export import export_onnx
         from pgkd.students import Student
-        s = Student.load(export_onnx(s, Path(tempfile.mkdtemp())/'onnx'))
+        with tempfile.TemporaryDirectory() as d: s = Student.load(export_onnx(s, Path(d)/'onnx'))
     s.predict_proba(texts[:batch_size])  # warm up
     long = long_texts(texts)
     p50, p95 = _latency(s, texts)

@@ -178,15 +178,19 @@ def _run(a, train, valid, test, student, teacher):
     if a.out: print(f"\nrun folder: {a.out}")
     return p
 
+_USER_ERRORS = (DataError, ValueError, TypeError, ImportError, FileExistsError, FileNotFoundError)  # a message, not a traceback
+
 def main(argv=None):
     "Entry point of the `pgkd` console script."
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ['serve-sim']:  # these commands parse their own options
-        from pgkd.server import serve_sim_main
-        return serve_sim_main(argv[1:])
-    if argv[:1] == ['bench']:
-        from pgkd.bench import bench_main
-        return bench_main(argv[1:])
+    if argv[:1] in (['serve-sim'], ['bench']):  # these commands parse their own options
+        try:
+            if argv[0] == 'serve-sim':
+                from pgkd.server import serve_sim_main
+                return serve_sim_main(argv[1:])
+            from pgkd.bench import bench_main
+            return bench_main(argv[1:])
+        except _USER_ERRORS as e: print(f"pgkd {argv[0]}: error: {e}", file=sys.stderr); return 1
     a = parser().parse_args(argv)
     try:
         if a.cmd == 'report': print(show_run(a.run)); return 0
@@ -209,5 +213,5 @@ def main(argv=None):
                 noise=a.noise, temperature=a.temperature)
             _run(a, train, valid, test, student, teacher)
             return 0
-    except (DataError, ValueError, TypeError, ImportError, FileExistsError, FileNotFoundError) as e:
+    except _USER_ERRORS as e:
         print(f"pgkd {a.cmd}: error: {e}", file=sys.stderr); return 1

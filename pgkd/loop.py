@@ -16,12 +16,16 @@ from .mining import mine, mining_probs, MINING_SOURCES
 from .prompts import PGKDRequest, Example
 
 # %% auto #0
-__all__ = ['METHODS', 'METRICS', 'EVENTS', 'PGKDConfig', 'build_request', 'CancelRound', 'CancelLoop', 'Callback',
+__all__ = ['METHODS', 'METRICS', 'EVENTS', 'better', 'PGKDConfig', 'build_request', 'CancelRound', 'CancelLoop', 'Callback',
            'PrintCallback', 'PGKD', 'step', 'run', 'widget', 'summary', 'plot_history', 'plot_per_class']
 
 # %% ../nbs/08_loop.ipynb #bf9f1c8b
 METHODS = ('pgkd', 'vanilla', 'alone', 'no-report', 'no-hard-negatives')
 METRICS = {'loss': -1, 'accuracy': 1, 'macro_f1': 1}  # direction: +1 higher is better
+
+def better(v, best, metric) -> bool:
+    "Is validation `metric` value `v` an improvement on `best` (None: nothing yet)?"
+    return best is None or METRICS[metric]*(v - best) > 1e-12
 
 @dataclass
 class PGKDConfig:
@@ -161,9 +165,7 @@ def _evaluate(self:PGKD):
         rec.update(_metrics('test', self.test_report))
     return rec
 
-def _improved(self:PGKD, rec) -> bool:
-    v, sign = rec[f'valid_{self.cfg.metric}'], METRICS[self.cfg.metric]
-    return self.best is None or sign*(v - self.best) > 1e-12
+def _improved(self:PGKD, rec) -> bool: return better(rec[f'valid_{self.cfg.metric}'], self.best, self.cfg.metric)
 
 def _generate(self:PGKD):
     "Ask the teacher for this round's samples; keep the valid, new, distinct ones in `self.new`."
