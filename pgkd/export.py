@@ -7,7 +7,8 @@ from __future__ import annotations
 import copy, importlib, shutil, warnings, contextlib, io
 from pathlib import Path
 import numpy as np
-from .students import Student, TransformerStudent, padded_batches, _softmax, _quiet_hf
+import torch
+from .students import Student, TransformerStudent, padded_batches, _LogitsOnly, _softmax, _quiet_hf
 
 # %% auto #0
 __all__ = ['ONNX_FILE', 'export_onnx', 'OnnxStudent']
@@ -19,32 +20,21 @@ def _need(mod):
 
 ONNX_FILE = 'model.onnx'
 
-class _Logits:
-    "Build lazily (torch is only needed to export): a module mapping `(input_ids, attention_mask)` to logits."
-    def __new__(cls, hf):
-        import torch
-        class Logits(torch.nn.Module):
-            def __init__(self, hf): super().__init__(); self.hf = hf
-            def forward(self, input_ids, attention_mask): return self.hf(input_ids=input_ids, attention_mask=attention_mask).logits
-        return Logits(hf)
-
 def export_onnx(student:TransformerStudent, path, opset:int=18) -> Path:
     "Write fitted `student` to the folder `path` as ONNX + tokenizer + `pgkd_student.json`; `Student.load(path)` serves it."
     if not isinstance(student, TransformerStudent):
         raise TypeError(f"export_onnx takes a TransformerStudent, not a {type(student).__name__} (a TfidfStudent is already plain numpy)")
     student._check_fitted('export_onnx')
     for m in ('onnx', 'onnxscript', 'onnxruntime'): _need(m)
-    import torch
     path = Path(path); path.mkdir(parents=True, exist_ok=True)
     L, pad = student._max_len(), student.tokenizer.pad_token_id
-    model = _Logits(copy.deepcopy(student.model).float().cpu().eval())
+    model = _LogitsOnly(copy.deepcopy(student.model).float().cpu().eval(), pad)   # the mask is built from the ids, in the graph
     ids = torch.tensor([student._encode(["an example text to trace the model with"])[0]] * 2)
-    B, S = torch.export.Dim('batch'), torch.export.Dim('sequence', max=L)
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), _quiet_hf():
         warnings.simplefilter('ignore')
-        torch.onnx.export(model, (ids, torch.ones_like(ids)), str(path/ONNX_FILE), input_names=['input_ids', 'attention_mask'],
-                          output_names=['logits'], dynamic_shapes=({0: B, 1: S}, {0: B, 1: S}), opset_version=opset,
-                          dynamo=True, external_data=False, verbose=False)
+        torch.onnx.export(model, (ids,), str(path/ONNX_FILE), input_names=['input_ids'], output_names=['logits'],
+                          dynamic_shapes=({0: torch.export.Dim('batch'), 1: torch.export.Dim('sequence', max=L)},),
+                          opset_version=opset, dynamo=True, external_data=False, verbose=False)
         student.tokenizer.save_pretrained(path)
     if not (path/'tokenizer.json').exists():
         raise ValueError(f"{path}: the student's tokenizer wrote no tokenizer.json (a slow tokenizer); OnnxStudent needs a fast one")
@@ -78,7 +68,7 @@ class OnnxStudent(Student):
         ids, pad = [e.ids for e in self.tokenizer.encode_batch(texts)], self.settings['pad_id']
         out = np.empty((len(texts), len(self.classes)), np.float32)
         for idx,x in padded_batches(ids, self.settings['predict_bs'], pad):
-            logits = self.session.run(['logits'], {'input_ids': x, 'attention_mask': (x != pad).astype(np.int64)})[0]
+            logits = self.session.run(['logits'], {'input_ids': x})[0]
             out[idx] = _softmax(logits.astype(np.float64))
         return out
 
