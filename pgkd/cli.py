@@ -10,8 +10,8 @@ import pandas as pd
 from .data import TextData, DataError, load_demo
 
 # %% auto #0
-__all__ = ['load_inputs', 'make_student', 'make_teacher', 'format_report', 'show_run', 'parser', 'demo_data', 'export_student',
-           'main']
+__all__ = ['STUDENTS', 'load_inputs', 'make_student', 'make_teacher', 'format_report', 'show_run', 'parser', 'demo_data',
+           'export_student', 'main']
 
 # %% ../nbs/12_cli.ipynb #caa091eb
 def load_inputs(train, test=None, valid=None, pool=None, n_labelled=1000, n_valid=200, seed=0,
@@ -34,21 +34,32 @@ def load_inputs(train, test=None, valid=None, pool=None, n_labelled=1000, n_vali
     return tr, va, tst, pl
 
 # %% ../nbs/12_cli.ipynb #3c2420de
-def make_student(kind='tfidf', checkpoint=None, layers=2, hidden=256, max_len=128, epochs=None, seed=0, progress=False):
-    "A student from CLI options: `tfidf`, or `transformer` (from `checkpoint`, else from scratch)."
+STUDENTS = ('tfidf', 'embedding', 'transformer')
+
+def make_student(kind='tfidf', checkpoint=None, layers=2, hidden=256, max_len=128, epochs=None, seed=0, progress=False,
+                 lr=None, cache_dir=None, cache=True):
+    "A student from CLI options: `tfidf`; `embedding` (a frozen encoder from `checkpoint` and a linear head); `transformer` (fine-tuned from `checkpoint`, else from scratch)."
     from pgkd.students import TfidfStudent, TransformerStudent
     if kind == 'tfidf': return TfidfStudent(seed=seed)
-    if kind != 'transformer': raise ValueError(f"--student {kind!r}: choose 'tfidf' or 'transformer'")
-    kw = dict(max_len=max_len, seed=seed, progress=progress, **({'epochs': epochs} if epochs else {}))
+    if kind == 'embedding':
+        if not checkpoint: raise ValueError("--student embedding needs --checkpoint: a sentence encoder's folder or hub name")
+        from pgkd.embedding import EmbeddingStudent
+        return EmbeddingStudent(checkpoint, seed=seed, cache_dir=cache_dir, cache=cache)
+    if kind != 'transformer': raise ValueError(f"--student {kind!r}: choose one of {list(STUDENTS)}")
+    kw = dict(max_len=max_len, seed=seed, progress=progress, **({'epochs': epochs} if epochs else {}), **({'lr': lr} if lr else {}))
     return TransformerStudent.from_pretrained(checkpoint, **kw) if checkpoint else \
            TransformerStudent.from_scratch(n_layers=layers, hidden=hidden, **kw)
 
 def make_teacher(kind='sim', pool=None, seed=0, model=None, base_url=None, api_key=None, cache_dir=None, noise=0.0,
-                 temperature=0.7):
-    "A teacher from CLI options: the simulator (`sim`) over `pool`, or an OpenAI-compatible endpoint (`openai`)."
+                 temperature=0.7, device='auto', strategy='lines', examples=None):
+    "A teacher from CLI options: the simulator (`sim`) over `pool`, an OpenAI-compatible endpoint (`openai`), or a chat LLM in-process (`local`: `model` is a folder, hub name or .gguf file; `examples` the labelled texts its per-class prompts show)."
     from pgkd.teachers import SimulatedTeacher, OpenAITeacher
     if kind == 'sim': return SimulatedTeacher(pool, seed=seed, noise=noise)
-    if kind != 'openai': raise ValueError(f"--teacher {kind!r}: choose 'sim' or 'openai'")
+    if kind == 'local':
+        if not model: raise ValueError("--teacher local needs --model: a model folder, a hub name or a .gguf file")
+        from pgkd.local import LocalTeacher
+        return LocalTeacher(model, strategy=strategy, device=device, temperature=temperature, seed=seed, cache_dir=cache_dir, pool=examples).load()
+    if kind != 'openai': raise ValueError(f"--teacher {kind!r}: choose 'sim', 'openai' or 'local'")
     if not model: raise ValueError("--teacher openai needs --model")
     return OpenAITeacher(model=model, base_url=base_url, api_key=api_key, temperature=temperature,
                          cache_dir=cache_dir, seed=seed)
@@ -122,16 +133,23 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument('--n-valid', type=int, default=200, help='of which for validation (default %(default)s)')
     g.add_argument('--text-col', default='text'); g.add_argument('--label-col', default='label')
     g = r.add_argument_group('teacher')
-    g.add_argument('--teacher', default='sim', choices=['sim','openai'], help='sim: the simulator over --pool or the unsampled rest of --train')
+    g.add_argument('--teacher', default='sim', choices=['sim','openai','local'], help='sim: the simulator over --pool or the unsampled rest of --train; '
+                   'openai: an OpenAI-compatible endpoint; local: a chat LLM run in-process from --model (needs pgkd[local])')
     g.add_argument('--pool', help="the simulator's held-out texts (default: the rest of --train)")
     g.add_argument('--noise', type=float, default=0.0, help="the simulator's label-noise rate")
-    g.add_argument('--model', help='model name for --teacher openai')
+    g.add_argument('--model', help='model name for --teacher openai; a model folder, hub name or .gguf file for --teacher local')
+    g.add_argument('--device', default='auto', help="--teacher local: 'cpu', 'cuda', 'cuda:1'... (default: the GPU when there is one)")
+    g.add_argument('--strategy', default='lines', choices=['lines','json'], help='--teacher local: one class per request answered '
+                   "as plain lines (small models), or the full JSON prompt (capable models) (default %(default)s)")
     g.add_argument('--base-url', help='OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (default: OpenAI)')
     g.add_argument('--temperature', type=float, default=0.7)
     g.add_argument('--cache-dir', help='teacher answer cache (default: OUT/cache)')
     g = r.add_argument_group('student')
-    g.add_argument('--student', default='tfidf', choices=['tfidf','transformer'])
-    g.add_argument('--checkpoint', help='Hugging Face model name or path for --student transformer (default: from scratch)')
+    g.add_argument('--student', default='tfidf', choices=STUDENTS, help='tfidf (seconds a round); embedding: a frozen pretrained '
+                   'encoder + a linear head; transformer: fine-tuned from --checkpoint, or from scratch (default %(default)s)')
+    g.add_argument('--checkpoint', help='Hugging Face model folder or name: the encoder for --student embedding (required), '
+                   'the model to fine-tune for --student transformer (default: from scratch)')
+    g.add_argument('--lr', type=float, default=None, help='learning rate for --student transformer (default: the student\'s own)')
     g.add_argument('--layers', type=int, default=2); g.add_argument('--hidden', type=int, default=256)
     g.add_argument('--max-len', type=int, default=128); g.add_argument('--epochs', type=int, default=None)
     _add_loop_opts(r)
@@ -139,8 +157,8 @@ def parser() -> argparse.ArgumentParser:
     rp = sub.add_parser('report', help='print a finished (or unfinished) run', description='Print the history and scores of a run folder.')
     rp.add_argument('run', help='the run folder')
 
-    ex = sub.add_parser('export', help='export a transformer student to ONNX (needs pgkd[onnx])',
-                        description='Export a transformer student (a student folder, or a run folder: its best student) to '
+    ex = sub.add_parser('export', help='export a transformer or embedding student to ONNX (needs pgkd[onnx])',
+                        description='Export a transformer or embedding student (a student folder, or a run folder: its best student) to '
                                     'ONNX, served by onnxruntime; load it back with pgkd.students.Student.load(OUT).')
     ex.add_argument('student', help='a student folder, or a run folder (its best/ student)')
     ex.add_argument('out', help='the folder to write')
@@ -162,7 +180,7 @@ def demo_data(seed=0):
 
 # %% ../nbs/12_cli.ipynb #f6ae459e
 def export_student(src, out) -> Path:
-    "Export the transformer student in `src` (a student folder, or a run folder's `best/`) to ONNX in `out`."
+    "Export the transformer or embedding student in `src` (a student folder, or a run folder's `best/`) to ONNX in `out`."
     from pgkd.students import Student, META
     from pgkd.export import export_onnx
     src = Path(src)
@@ -171,7 +189,9 @@ def export_student(src, out) -> Path:
 
 def _run(a, train, valid, test, student, teacher):
     from pgkd.loop import PGKD
-    p = PGKD(student, teacher, train, valid, test, out=a.out, resume=a.resume, progress=not a.quiet, **_loop_kwargs(a))
+    from pgkd.local import TeacherLog
+    cbs = [TeacherLog(show=not a.quiet)] if teacher is not None else []   # parse rate, texts/minute and rejections per round
+    p = PGKD(student, teacher, train, valid, test, out=a.out, resume=a.resume, progress=not a.quiet, cbs=cbs, **_loop_kwargs(a))
     if a.resume and p.round >= 0: print(f"resuming {a.out} after round {p.round}")
     p.run()
     print(); print(format_report(p.summary()))
@@ -207,10 +227,11 @@ def main(argv=None):
             if a.resume and not a.out: raise ValueError("--resume needs --out")
             train, valid, test, pool = load_inputs(a.train, a.test, a.valid, a.pool, a.n_labelled, a.n_valid, a.seed,
                                                    a.text_col, a.label_col, need_pool=a.teacher=='sim' and a.method!='alone')
-            student = make_student(a.student, a.checkpoint, a.layers, a.hidden, a.max_len, a.epochs, a.seed)
+            student = make_student(a.student, a.checkpoint, a.layers, a.hidden, a.max_len, a.epochs, a.seed, lr=a.lr,
+                                   cache_dir=Path(a.out)/'embeddings' if a.out else None)   # sentence vectors: a resumed run encodes nothing twice
             teacher = None if a.method == 'alone' else make_teacher(
                 a.teacher, pool, a.seed, a.model, a.base_url, cache_dir=a.cache_dir or (Path(a.out)/'cache' if a.out else None),
-                noise=a.noise, temperature=a.temperature)
+                noise=a.noise, temperature=a.temperature, device=a.device, strategy=a.strategy, examples=train)
             _run(a, train, valid, test, student, teacher)
             return 0
     except _USER_ERRORS as e:

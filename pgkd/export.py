@@ -20,25 +20,25 @@ def _need(mod):
 
 ONNX_FILE = 'model.onnx'
 
-def export_onnx(student:TransformerStudent, path, opset:int=18) -> Path:
-    "Write fitted `student` to the folder `path` as ONNX + tokenizer + `pgkd_student.json`; `Student.load(path)` serves it."
-    if not isinstance(student, TransformerStudent):
-        raise TypeError(f"export_onnx takes a TransformerStudent, not a {type(student).__name__} (a TfidfStudent is already plain numpy)")
+def export_onnx(student:Student, path, opset:int=18) -> Path:
+    "Write a fitted transformer or embedding `student` to the folder `path` as ONNX + tokenizer + `pgkd_student.json`; `Student.load(path)` serves it."
+    if not hasattr(student, '_onnx_parts'):
+        raise TypeError(f"export_onnx takes a TransformerStudent or an EmbeddingStudent, not a {type(student).__name__} "
+                        "(a TfidfStudent is already plain numpy)")
     student._check_fitted('export_onnx')
     for m in ('onnx', 'onnxscript', 'onnxruntime'): _need(m)
     path = Path(path); path.mkdir(parents=True, exist_ok=True)
-    L, pad = student._max_len(), student.tokenizer.pad_token_id
-    model = _LogitsOnly(copy.deepcopy(student.model).float().cpu().eval(), pad)   # the mask is built from the ids, in the graph
-    ids = torch.tensor([student._encode(["an example text to trace the model with"])[0]] * 2)
+    model, tok, L, pad = student._onnx_parts()   # token ids -> logits; the attention mask is built from the ids, in the graph
+    ids = torch.tensor([tok(["an example text to trace the model with"], truncation=True, max_length=L)['input_ids'][0]] * 2)
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), _quiet_hf():
         warnings.simplefilter('ignore')
         torch.onnx.export(model, (ids,), str(path/ONNX_FILE), input_names=['input_ids'], output_names=['logits'],
                           dynamic_shapes=({0: torch.export.Dim('batch'), 1: torch.export.Dim('sequence', max=L)},),
                           opset_version=opset, dynamo=True, external_data=False, verbose=False)
-        student.tokenizer.save_pretrained(path)
+        tok.save_pretrained(path)
     if not (path/'tokenizer.json').exists():
         raise ValueError(f"{path}: the student's tokenizer wrote no tokenizer.json (a slow tokenizer); OnnxStudent needs a fast one")
-    o = OnnxStudent(max_len=L, pad_id=pad, predict_bs=student.settings['predict_bs'])
+    o = OnnxStudent(max_len=L, pad_id=pad, predict_bs=student.settings.get('predict_bs', student.settings.get('bs', 64)))
     o._load(path, {}); o.classes = list(student.classes)
     o.save(path)
     return path

@@ -33,8 +33,8 @@ from .data import TextData, DataError
 from .report import Report
 
 # %% auto #0
-__all__ = ['META', 'SPECIALS', 'Student', 'TfidfStudent', 'wordpiece_vocab', 'train_wordpiece', 'BestEpochCallback',
-           'padded_batches', 'torch_threads', 'TransformerStudent', 'speed_benchmark']
+__all__ = ['META', 'SPECIALS', 'Student', 'linear_head', 'TfidfStudent', 'wordpiece_vocab', 'train_wordpiece',
+           'BestEpochCallback', 'padded_batches', 'torch_threads', 'TransformerStudent', 'speed_benchmark']
 
 # %% ../nbs/02_students.ipynb #7ed83a19
 _STUDENTS = {}
@@ -200,6 +200,17 @@ def _softmax(z):
     e = np.exp(z)
     return e / e.sum(1, keepdims=True)
 
+def linear_head(X, y, k, C=1.0, max_iter=1000, seed=0, model=None, **kwargs) -> tuple:
+    "Multinomial logistic regression on the classes present in `y`, as `(coef, intercept)` over all `k` classes (absent ones get probability 0). `model`: a `LogisticRegression(warm_start=True)` to refit from its last solution, as along a path of `C`."
+    present = np.unique(y)
+    coef,b = np.zeros((k, X.shape[1])),np.full(k, -np.inf)
+    if len(present) == 1: b[present] = 0.; return coef,b        # one class seen: it gets probability 1
+    lr = (model or LogisticRegression(random_state=seed, **kwargs)).set_params(C=C, max_iter=max_iter).fit(X, y)
+    c,i = lr.coef_,lr.intercept_
+    if len(present) == 2: c,i = np.vstack([-c/2, c/2]),np.array([-i[0]/2, i[0]/2])   # sigmoid as a 2-way softmax
+    coef[present],b[present] = c,i
+    return coef,b
+
 class TfidfStudent(Student):
     "TF-IDF (word + char_wb n-grams, sublinear tf) + multinomial logistic regression. Trains in about a second."
     def __init__(self, word_ngrams=(1,2), char_ngrams=(2,5), C=10., max_iter=300, min_df=1, solver='sag', tol=1e-3, seed=0):
@@ -214,17 +225,10 @@ class TfidfStudent(Student):
         X = sp.hstack([v.fit_transform(texts) for v in vecs], format='csr')
         vocab = lambda v: [t for t,_ in sorted(v.vocabulary_.items(), key=lambda kv: kv[1])]
         self.feats = _FastTfidf(vocab(vecs[0]), vecs[0].idf_, vocab(vecs[1]), vecs[1].idf_, s['word_ngrams'], s['char_ngrams'])
-        k,present = len(classes),np.unique(y)
-        self.coef,self.intercept = np.zeros((k, X.shape[1])),np.full(k, -np.inf)
-        if len(present) == 1: self.intercept[present] = 0.       # one class seen: it gets probability 1
-        else:
-            with warnings.catch_warnings():  # sag stops at `tol`, not at convergence to machine precision: that is fine here
-                warnings.simplefilter('ignore', ConvergenceWarning)
-                lr = LogisticRegression(C=s['C'], max_iter=s['max_iter'], solver=s.get('solver', 'sag'), tol=s.get('tol', 1e-3),
-                                        random_state=s['seed']).fit(X, y)
-            coef,b = lr.coef_,lr.intercept_
-            if len(present) == 2: coef,b = np.vstack([-coef/2, coef/2]),np.array([-b[0]/2, b[0]/2])  # sigmoid as a 2-way softmax
-            self.coef[present],self.intercept[present] = coef,b
+        with warnings.catch_warnings():  # sag stops at `tol`, not at convergence to machine precision: that is fine here
+            warnings.simplefilter('ignore', ConvergenceWarning)
+            self.coef,self.intercept = linear_head(X, y, len(classes), C=s['C'], max_iter=s['max_iter'], solver=s.get('solver', 'sag'),
+                                                   tol=s.get('tol', 1e-3), seed=s['seed'])
         self._W = None
 
     def _predict_proba(self, texts):
@@ -386,9 +390,12 @@ class TransformerStudent(Student):
                              max_position_embeddings=s['max_len'], pad_token_id=tok.pad_token_id, **labels)
             model = AutoModelForSequenceClassification.from_config(cfg)
         else:
-            with _quiet_hf():
-                tok = AutoTokenizer.from_pretrained(s['name_or_path'])
-                model = AutoModelForSequenceClassification.from_pretrained(s['name_or_path'], ignore_mismatched_sizes=True, **labels)
+            try:
+                with _quiet_hf():
+                    tok = AutoTokenizer.from_pretrained(s['name_or_path'])
+                    model = AutoModelForSequenceClassification.from_pretrained(s['name_or_path'], ignore_mismatched_sizes=True, **labels)
+            except Exception as e:   # a corrupt or partial folder fails in many ways inside transformers/safetensors
+                raise ValueError(f"{s['name_or_path']}: cannot load the checkpoint: {type(e).__name__}: {str(e).splitlines()[0][:200]}") from None
         if tok.pad_token is None:            # GPT-style checkpoints have no padding token
             tok.pad_token = tok.eos_token or tok.unk_token
             model.config.pad_token_id = tok.pad_token_id
@@ -443,6 +450,11 @@ class TransformerStudent(Student):
                 logits = self.model(input_ids=x, attention_mask=(x != pad).long()).logits
             out[idx] = logits.float().softmax(-1).cpu().numpy()
         return out
+
+    def _onnx_parts(self):
+        "For `pgkd.export`: (token ids -> logits module, tokenizer, max length, padding id)."
+        pad = self.tokenizer.pad_token_id
+        return _LogitsOnly(copy.deepcopy(self.model).float().cpu().eval(), pad), self.tokenizer, self._max_len(), pad
 
     def _save(self, path):
         with _quiet_hf():

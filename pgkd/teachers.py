@@ -72,6 +72,7 @@ class Generation:
     answers: list = field(default_factory=list)     # the raw answers, in the same order
     calls: list = field(default_factory=list)       # Usage of each call, in the same order
     errors: list = field(default_factory=list)      # requests that failed for good (messages)
+    stats: dict = field(default_factory=dict)       # requests, requests_with_samples, parse_rate, kept, seconds, texts_per_minute
     def __repr__(self):
         return (f"Generation({len(self.samples)} samples, rejected {dict(self.rejected)}, {len(self.answers)} answers, "
                 f"{self.usage.prompt_tokens}+{self.usage.completion_tokens} tokens, ${self.usage.cost:.4f})")
@@ -152,9 +153,10 @@ Teacher._one = _one
 # %% ../nbs/07_teachers.ipynb #970661f3
 async def _agenerate(self:Teacher, req:PGKDRequest, round:int=0) -> Generation:
     "Coroutine version of `generate`."
-    t_end = time.monotonic() + self.deadline if self.deadline else math.inf
+    t0 = time.monotonic()
+    t_end = t0 + self.deadline if self.deadline else math.inf
     shown, seen, items, have = _shown(req), set(), [], Counter()
-    rej, log, errors = Counter(), [], []
+    rej, log, errors, n_ok = Counter(), [], [], 0
     first = split_request(req, self.per_request)
     max_req, q, subs = len(first) + (self.max_extra if self.max_extra is not None else len(first) + 2), 0, first
     session = await self._open()
@@ -167,7 +169,7 @@ async def _agenerate(self:Teacher, req:PGKDRequest, round:int=0) -> Generation:
                     if not isinstance(r, (TeacherError, PoolExhausted)): raise r
                     errors.append(r); continue
                 calls, p = r
-                log += calls; rej.update(p.rejected)
+                log += calls; rej.update(p.rejected); n_ok += bool(p.items)
                 for t,l in p.items:
                     k = normalize_text(t)
                     if k in shown: rej['copied_from_prompt'] += 1
@@ -188,8 +190,11 @@ async def _agenerate(self:Teacher, req:PGKDRequest, round:int=0) -> Generation:
     self.usage = self.usage + usage
     samples = TextData([t for t,_,_ in items], [l for _,l,_ in items], classes=req.classes, descriptions=req.descriptions,
                        rounds=[round]*len(items), requests=[r for _,_,r in items], source=self.name)
+    secs = time.monotonic() - t0
+    stats = dict(strategy='json', requests=q, requests_with_samples=n_ok, parse_rate=n_ok / max(q, 1), kept=len(items),
+                 seconds=round(secs, 2), texts_per_minute=round(60 * len(items) / secs, 2) if secs > 0 else None)
     return Generation(samples, rej, usage, [m for m,_,_ in log], [a for _,a,_ in log], [u for _,_,u in log],
-                      [str(e) for e in errors])
+                      [str(e) for e in errors], stats)
 Teacher.agenerate = _agenerate
 
 # %% ../nbs/07_teachers.ipynb #c11603e7

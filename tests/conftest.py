@@ -7,3 +7,12 @@ def need_dataset(name):
     p = datasets_dir(name)
     if p is None: pytest.skip(f"benchmark dataset '{name}' not found: set PGKD_DATASETS to the shared datasets folder")
     return p
+
+def asset(name):
+    "The checked local path of a real-model test asset (`tests/assets.py`): from $PGKD_MINILM / $PGKD_SMOLLM2, else fetched now. Never a skip: a missing asset fails."
+    import assets
+    p = os.environ.get(assets.ASSETS[name][4])
+    if p:
+        if not os.path.exists(p): raise FileNotFoundError(f"${assets.ASSETS[name][4]}={p}: no such file or folder")
+        return p
+    return str(assets.fetch(name))

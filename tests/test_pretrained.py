@@ -1,0 +1,68 @@
+"Pretrained students on the real all-MiniLM-L6-v2 checkpoint (fetched and checksummed by tests/assets.py): small fits, round trips, errors."
+import json, shutil, subprocess, sys
+import numpy as np, pytest
+from conftest import asset
+from pgkd.data import TextData, load_demo
+from pgkd.students import Student, TransformerStudent
+from pgkd.embedding import EmbeddingStudent
+
+@pytest.fixture(scope='module')
+def minilm(): return asset('minilm')
+
+@pytest.fixture(scope='module')
+def data():
+    tr, va = load_demo().sample(420, seed=1).split(valid=140, seed=1)
+    return tr, va
+
+@pytest.fixture(scope='module')
+def emb(minilm, data): return EmbeddingStudent(minilm, threads=1).fit(*data)
+
+def test_embedding_student_learns_and_chooses_C_on_validation(emb, data):
+    assert emb.evaluate(data[1]).macro_f1 > 0.8      # 14 classes, 20 texts each: TF-IDF gets about 0.8 here
+    assert emb.C == min(emb.val_losses, key=emb.val_losses.get) and len(emb.val_losses) == 5
+
+def test_embedding_cache_encodes_each_text_once(emb, data):
+    e = emb.embedder
+    before = e.encoded
+    emb.predict_proba(data[0].texts + data[1].texts)          # all seen during fit
+    assert e.encoded == before
+    new = TextData([t + ' asap' for t in data[1].texts[:9]], data[1].labels[:9], classes=data[0].classes)
+    for _ in range(3): emb.fresh().fit(data[0] + new, data[1])   # three PGKD-style rounds on the same new texts
+    assert e.encoded == before + 9
+
+def test_embedding_save_load_identical_probabilities(emb, data, tmp_path):
+    p = emb.predict_proba(data[1].texts)
+    for copy_encoder in (False, True):
+        d = emb.save(tmp_path/f'e{copy_encoder}', copy_encoder=copy_encoder)
+        assert not list(d.rglob('*.pkl')) and not list(d.rglob('*.pickle'))
+        back = Student.load(d)
+        assert isinstance(back, EmbeddingStudent) and back.classes == emb.classes
+        np.testing.assert_allclose(back.predict_proba(data[1].texts), p, atol=1e-5)
+    shutil.move(str(tmp_path/'eTrue'), str(tmp_path/'moved'))      # a copied encoder travels with the folder
+    np.testing.assert_allclose(Student.load(tmp_path/'moved').predict_proba(data[1].texts[:5]), p[:5], atol=1e-5)
+
+def test_missing_or_corrupt_checkpoint_names_the_path(minilm, data, tmp_path):
+    with pytest.raises(FileNotFoundError, match=f"checkpoint not found: {tmp_path/'nope'}"):
+        EmbeddingStudent(tmp_path/'nope').fit(*data)
+    with pytest.raises(FileNotFoundError, match="checkpoint not found"):
+        TransformerStudent.from_pretrained(tmp_path/'nope')
+    bad = tmp_path/'corrupt'; shutil.copytree(minilm, bad)
+    (bad/'model.safetensors').write_bytes(b'\0' * 100)
+    with pytest.raises(ValueError, match=f"{bad}: cannot load the encoder"):
+        EmbeddingStudent(bad).fit(*data)
+    with pytest.raises(ValueError, match=f"{bad}: cannot load the checkpoint"):
+        TransformerStudent.from_pretrained(bad, epochs=1, progress=False).fit(*data)
+
+def test_finetuned_minilm_loads_in_transformers_pipeline(minilm, data, tmp_path):
+    "TransformerStudent.from_pretrained fine-tunes the real checkpoint; its save loads with `pipeline` alone and predicts class names."
+    tr, va = data
+    s = TransformerStudent.from_pretrained(minilm, epochs=4, max_len=64, progress=False, threads=2).fit(tr, va)
+    assert s.evaluate(va).accuracy > 0.5            # it learned (14 classes: chance is 0.07)
+    s.save(tmp_path/'ft')
+    texts = va.texts[:10]
+    code = ("import json, sys, transformers; transformers.logging.set_verbosity_error(); "
+            "p = transformers.pipeline('text-classification', model=sys.argv[1], device='cpu'); "
+            "print(json.dumps([o['label'] for o in p(json.loads(sys.argv[2]))])); assert 'pgkd' not in sys.modules")
+    out = subprocess.run([sys.executable, '-c', code, str(tmp_path/'ft'), json.dumps(texts)], capture_output=True, text=True, check=True).stdout
+    labels = json.loads(out.strip().splitlines()[-1])
+    assert set(labels) <= set(tr.classes) and labels == s.predict(texts)
