@@ -13,7 +13,8 @@ from .data import TextData, load_benchmark, datasets_dir, DataError
 # %% auto #0
 __all__ = ['QUALITY_METHODS', 'PAPER_LLM', 'SPEED_STUDENTS', 'protocol_data', 'quality_job', 'run_quality', 'load_results',
            'restop', 'quality_table', 'format_quality', 'plot_quality', 'quality_main', 'machine', 'long_texts',
-           'speed_figures', 'run_speed', 'compare_llm', 'speed_main', 'bench_main']
+           'speed_figures', 'run_speed', 'compare_llm', 'speed_main', 'bench_main', 'judge_for', 'teacher_quality',
+           'format_teacher', 'teacher_main']
 
 # %% ../nbs/11_bench.ipynb #92663dd3
 QUALITY_METHODS = ('alone', 'vanilla', 'pgkd', 'no-report', 'no-hard-negatives', 'ceiling')
@@ -75,6 +76,7 @@ def _key(r):
 def _one_thread():
     "Each worker process: one torch thread and one BLAS/OpenMP thread, so parallel jobs do not fight over the cores."
     import torch; torch.set_num_threads(1)
+    import sklearn.linear_model   # load scikit-learn's OpenMP and BLAS first: threadpoolctl limits only the libraries loaded so far
     from threadpoolctl import threadpool_limits; threadpool_limits(1)
 
 def run_quality(datasets, methods=QUALITY_METHODS, seeds=(0,1,2), out='bench/quality', student='tfidf', workers=2,
@@ -336,12 +338,95 @@ def speed_main(argv=None):
     return 0
 
 def bench_main(argv=None):
-    "`pgkd bench quality|speed`."
+    "`pgkd bench quality|speed|teacher`."
     argv = list(sys.argv[1:] if argv is None else argv)
-    cmds = dict(quality=quality_main, speed=speed_main)
-    usage = ("usage: pgkd bench {quality,speed} [--help]\n\n  quality  the paper's protocol over benchmark datasets\n"
-             "  speed    students' speed and cost against the paper's LLM figures")
+    cmds = dict(quality=quality_main, speed=speed_main, teacher=teacher_main)
+    usage = ("usage: pgkd bench {quality,speed,teacher} [--help]\n\n  quality  the paper's protocol over benchmark datasets\n"
+             "  speed    students' speed and cost against the paper's LLM figures\n"
+             "  teacher  a teacher's parse rate, label fidelity and texts/minute")
     if argv[:1] in (['-h'], ['--help']): print(usage); return 0
     if not argv or argv[0] not in cmds:
         print(usage + (f"\npgkd bench: error: unknown command {argv[0]!r}" if argv else ''), file=sys.stderr); return 2
     return cmds[argv[0]](argv[1:])
+
+# %% ../nbs/11_bench.ipynb #f9782cbc
+_JUDGES = {}
+def judge_for(name):
+    "`(judge, test_accuracy)`: the TF-IDF student trained on the whole train split of benchmark `name` (cached per process)."
+    if name not in _JUDGES:
+        from pgkd.students import TfidfStudent
+        full, test = load_benchmark(name, 'train'), load_benchmark(name, 'test')
+        test = TextData(test.texts, test.labels, classes=full.classes)
+        j = TfidfStudent().fit(full)
+        _JUDGES[name] = (j, j.evaluate(test).accuracy)
+    return _JUDGES[name]
+
+def teacher_quality(teacher, name, n=64, rounds=1, seed=0, n_labelled=1000, out=None, label=None) -> dict:
+    "Parse rate, label fidelity (against `judge_for(name)`) and texts/minute of `teacher` on `rounds` vanilla requests of `n` samples."
+    from pgkd.loop import PGKDConfig, build_request
+    from collections import Counter
+    train = load_benchmark(name, 'train').sample(n_labelled, seed=seed)
+    judge, judge_acc = judge_for(name)
+    rng = np.random.default_rng(seed)
+    texts, labels, rej, req_n, ok, secs, usage = [], [], Counter(), 0, 0, 0.0, None
+    for r in range(rounds):
+        req = build_request(PGKDConfig(method='vanilla', n=n, seed=seed), train, rng=rng)
+        t0 = time.monotonic(); g = teacher.generate(req, round=r + 1); secs += time.monotonic() - t0
+        st = g.stats
+        req_n += st.get('requests', 0); ok += st.get('requests_with_samples', 0); rej.update(g.rejected)
+        texts += g.samples.texts; labels += g.samples.labels
+    pred = judge.predict(texts) if texts else []
+    agree = [p == l for p,l in zip(pred, labels)]
+    rec = dict(teacher=label or getattr(teacher, 'name', repr(teacher)), dataset=name, classes=len(train.classes), seed=seed, n=n,
+               rounds=rounds, requests=req_n, requests_with_samples=ok, parse_rate=ok / max(req_n, 1), asked=n * rounds,
+               kept=len(texts), fidelity=float(np.mean(agree)) if agree else float('nan'), judge_test_accuracy=judge_acc,
+               texts_per_minute=60 * len(texts) / secs if secs else float('nan'), seconds=round(secs, 1), rejected=dict(rej),
+               prompt_tokens=teacher.usage.prompt_tokens, completion_tokens=teacher.usage.completion_tokens)
+    if out:
+        out = Path(out); out.mkdir(parents=True, exist_ok=True)
+        with open(out/'results.jsonl', 'a') as f: f.write(json.dumps(rec) + '\n')
+        with open(out/'samples.jsonl', 'a') as f:
+            for t,l,p in zip(texts, labels, pred):
+                f.write(json.dumps(dict(teacher=rec['teacher'], dataset=name, seed=seed, label=l, judge=p, text=t), ensure_ascii=False) + '\n')
+    return rec
+
+def format_teacher(res:pd.DataFrame) -> str:
+    "Teacher-quality results as Markdown: one row per run."
+    lines = ['| teacher | dataset | classes | requests | parse rate | kept / asked | label fidelity | judge test accuracy | texts/min |',
+             '|---|---|---|---|---|---|---|---|---|']
+    for r in res.itertuples():
+        lines.append(f"| {r.teacher} | {r.dataset} | {r.classes} | {r.requests} | {r.parse_rate:.0%} | {r.kept} / {r.asked} "
+                     f"| {r.fidelity:.1%} | {r.judge_test_accuracy:.1%} | {r.texts_per_minute:.1f} |")
+    return '\n'.join(lines)
+
+# %% ../nbs/11_bench.ipynb #4ebebe83
+def teacher_main(argv=None):
+    "`pgkd bench teacher`: a teacher's parse rate, label fidelity and texts/minute on a benchmark dataset."
+    P = argparse.ArgumentParser(prog='pgkd bench teacher', description="Parse rate, label fidelity (agreement with a TF-IDF judge "
+                                "trained on the full train split) and texts/minute of a teacher on vanilla requests.")
+    P.add_argument('--dataset', default='ag_news')
+    P.add_argument('--teacher', default='local', choices=['local', 'sim'], help="local: a chat LLM in-process from --model; "
+                   "sim: the simulator over the test split (texts the judge never saw)")
+    P.add_argument('--model', help='--teacher local: a model folder, hub name or .gguf file')
+    P.add_argument('--strategy', default='lines', choices=['lines', 'json'])
+    P.add_argument('--device', default='auto')
+    P.add_argument('--n', type=int, default=64, help='samples asked per request round (default %(default)s)')
+    P.add_argument('--rounds', type=int, default=1); P.add_argument('--seed', type=int, default=0)
+    P.add_argument('--out', default='bench/teacher')
+    a = P.parse_args(argv)
+    if datasets_dir(a.dataset) is None: raise DataError(f"benchmark '{a.dataset}' not found: set PGKD_DATASETS")
+    full = load_benchmark(a.dataset, 'train')
+    if a.teacher == 'sim':
+        from pgkd.teachers import SimulatedTeacher
+        tst = load_benchmark(a.dataset, 'test')
+        teacher, label = SimulatedTeacher(TextData(tst.texts, tst.labels, classes=full.classes), seed=a.seed), 'simulator'
+    else:
+        if not a.model: P.error("--teacher local needs --model")
+        from pgkd.local import LocalTeacher
+        teacher = LocalTeacher(a.model, strategy=a.strategy, device=a.device, seed=a.seed,
+                               pool=full.sample(1000, seed=a.seed)).load()   # its per-class examples: the labelled sample the requests draw from
+        label = f"{Path(a.model).name} ({a.strategy})"
+    rec = teacher_quality(teacher, a.dataset, a.n, a.rounds, a.seed, out=a.out, label=label)
+    print(format_teacher(pd.DataFrame([rec])))
+    print(f"rejected: {rec['rejected']}\n{rec['seconds']:.0f} s generating on {machine()}; all results: {Path(a.out)/'results.jsonl'}")
+    return 0

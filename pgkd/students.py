@@ -364,8 +364,8 @@ class TransformerStudent(Student):
                          patience=patience, wd=wd, seed=seed, progress=progress, predict_bs=predict_bs, threads=threads)
 
     @classmethod
-    def from_pretrained(cls, name_or_path, max_len=512, lr=2e-5, bs=64, epochs=30, patience=5, **kwargs):
-        "Fine-tune any checkpoint (hub name or local folder); defaults are the paper's."
+    def from_pretrained(cls, name_or_path, max_len=512, lr=3e-4, bs=64, epochs=30, patience=5, **kwargs):
+        "Fine-tune any checkpoint (hub name or local folder): the paper's recipe (batch 64, up to 30 epochs, patience 5) with a learning rate measured for small encoders (pass `lr=2e-5` for the paper's BERT-base setting)."
         _check_checkpoint(name_or_path)
         return cls(name_or_path=name_or_path, max_len=max_len, lr=lr, bs=bs, epochs=epochs, patience=patience, **kwargs)
 

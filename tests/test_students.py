@@ -1,6 +1,6 @@
 import json, subprocess, sys, zipfile
 import numpy as np, pytest
-from conftest import need_dataset
+from conftest import need_dataset, pipeline_labels
 from pgkd.data import TextData, DataError, load_demo, load_benchmark
 from pgkd.report import Report
 from pgkd.students import Student, TfidfStudent, TransformerStudent, speed_benchmark
@@ -20,13 +20,7 @@ def test_pipeline_loads_saved_transformer_without_pgkd(tiny, data, tmp_path):
     "A saved TransformerStudent is a plain Hugging Face folder: `pipeline` in a process that never imports pgkd agrees."
     tiny.save(tmp_path/'m')
     texts = data[1].texts[:12]
-    code = ("import json, sys, transformers; transformers.logging.set_verbosity_error(); "
-            "p = transformers.pipeline('text-classification', model=sys.argv[1], device='cpu'); "
-            "print(json.dumps([o['label'] for o in p(json.loads(sys.argv[2]))])); "
-            "assert 'pgkd' not in sys.modules")
-    out = subprocess.run([sys.executable, '-c', code, str(tmp_path/'m'), json.dumps(texts)],
-                         capture_output=True, text=True, check=True).stdout
-    assert json.loads(out.strip().splitlines()[-1]) == tiny.predict(texts)
+    assert pipeline_labels(tmp_path/'m', texts) == tiny.predict(texts)
     cfg = json.loads((tmp_path/'m'/'config.json').read_text())
     assert cfg['id2label'] == {str(i): c for i, c in enumerate(tiny.classes)}
     assert (tmp_path/'m'/'model.safetensors').exists() and not list((tmp_path/'m').glob('*.bin'))

@@ -1,0 +1,88 @@
+"""The local in-process teacher (`pgkd.local`) on the real SmolLM2-135M-Instruct GGUF (a checksummed test asset, see
+tests/assets.py): one request, PGKD rounds through the CLI, bad model files, and the line filter. A few minutes on 2 cores."""
+import contextlib, io, json, os, re
+from pathlib import Path
+import pytest
+from conftest import asset
+from pgkd.data import load_demo
+from pgkd.prompts import PGKDRequest, Example
+from pgkd.local import LocalTeacher, clean_lines, class_asks, lines_messages
+from pgkd.cli import main
+
+os.environ.setdefault('OMP_NUM_THREADS', '1')
+
+@pytest.fixture(scope='module')
+def gguf(): return asset('smollm2')
+
+@pytest.fixture(scope='module')
+def demo(): return load_demo()
+
+def test_clean_lines():
+    ans = ("- Here are 4 new texts about lost cards:\n- 1. I lost my card somewhere in town yesterday\n"
+           "- 2) I lost my card somewhere in town yesterday!\n- thanks a lot\n- my card was stolen from my bag\n"
+           "2. Where can I block my card, I left it on the bus\n- Your answer must contain at least 4 sentences\n- I cannot find my ca")
+    texts, rej = clean_lines(ans, shown=['My card was stolen from my bag'], truncated=True)
+    assert texts == ['I lost my card somewhere in town yesterday', 'Where can I block my card, I left it on the bus'], texts
+    assert dict(rej) == {'truncated': 1, 'preamble': 2, 'near_duplicate': 1, 'too_short': 1, 'copied_from_prompt': 1}, rej
+
+def test_class_asks_follow_the_request(demo):
+    "The per-class asks are the request's quotas; each carries that class's misclassified texts and the class it is confused with."
+    mis = [Example('someone took my wallet with the card', 'card_stolen', 'card_lost', 0.9)]
+    req = PGKDRequest(demo.classes, n=11, quotas={'card_stolen': 9, 'app_crash': 2}, confusions={'card_stolen': 'card_lost'},
+                      misclassified=mis, descriptions=demo.descriptions)
+    asks = class_asks(req, max_per_ask=8, pool=demo)
+    assert [(a.label, a.n) for a in asks] == [('card_stolen', 8), ('card_stolen', 1), ('app_crash', 2)]
+    assert asks[0].confused_with == 'card_lost' and asks[0].mistaken == [(mis[0].text, 'card_lost')] and not asks[2].mistaken
+    assert all(len(a.examples) == 5 and all(demo.labels[demo.texts.index(t)] == a.label for t in a.examples) for a in asks)
+    user = lines_messages(asks[0])[1]['content']
+    assert '"card stolen"' in user and 'mistook' in user and '"card lost"' in user and mis[0].text in user
+    vanilla = class_asks(PGKDRequest(demo.classes, n=20), pool=demo)   # no guidance: spread evenly, 20 over 14 classes
+    assert sorted(a.n for a in vanilla) == [1]*8 + [2]*6 and not any(a.mistaken for a in vanilla)
+
+def test_missing_and_corrupt_model_files(tmp_path, demo):
+    with pytest.raises(FileNotFoundError, match=re.escape(str(tmp_path/'nope.gguf'))): LocalTeacher(tmp_path/'nope.gguf')
+    bad = tmp_path/'not_a_model.gguf'; bad.write_bytes(b'<html>404 Not Found</html>')
+    with pytest.raises(ValueError, match=re.escape(f"{bad} is not a GGUF file")): LocalTeacher(bad).load()
+    cut = tmp_path/'truncated.gguf'; cut.write_bytes(Path(asset('smollm2')).read_bytes()[:200_000])   # a download cut short
+    with pytest.raises(ValueError, match=re.escape(f"could not load a chat model from {cut}")): LocalTeacher(cut).load()
+    csv = tmp_path/'demo.csv'; demo.to_df()[['text', 'label']].to_csv(csv, index=False)
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(['run', '--train', str(csv), '--n-labelled', '140', '--n-valid', '28', '--teacher', 'local', '--model', str(bad)])
+    assert code == 1 and str(bad) in err.getvalue() and err.getvalue().count('\n') == 1, err.getvalue()
+
+def test_one_request(gguf, demo, tmp_path):
+    "One PGKD request on the real model: samples of the asked classes only, real token counts at $0, a cache that replays it."
+    mis = [Example('someone took my wallet with the card inside', 'card_stolen', 'card_lost', 0.8)]
+    req = PGKDRequest(demo.classes, n=6, quotas={'card_stolen': 3, 'password_reset': 3}, confusions={'card_stolen': 'card_lost'},
+                      misclassified=mis, descriptions=demo.descriptions)
+    t = LocalTeacher(gguf, pool=demo, seed=0, cache_dir=tmp_path/'cache', max_new_tokens=160, device='cpu')
+    g = t.generate(req, round=1)
+    assert g.stats['requests'] >= 2 and g.stats['parse_rate'] > 0 and g.stats['texts_per_minute'] > 0, g.stats
+    assert 1 <= len(g.samples) <= 6 and set(g.samples.labels) <= {'card_stolen', 'password_reset'}, g.samples.to_df()
+    assert g.usage.prompt_tokens > 100 and g.usage.completion_tokens > 10 and g.usage.cost == 0 and g.usage.calls == g.stats['requests']
+    assert any(mis[0].text in m[1]['content'] and 'card lost' in m[1]['content'] for m in g.messages)
+    assert all(len(s.split()) >= 4 and not s.startswith(('-', '1.')) for s in g.samples.texts)
+    again = LocalTeacher(gguf, pool=demo, seed=0, cache_dir=tmp_path/'cache', max_new_tokens=160, device='cpu')
+    g2 = again.generate(req, round=1)   # all from the cache: the model is never loaded
+    assert g2.samples.texts == g.samples.texts and g2.usage.calls == 0 and g2.usage.cached == g.usage.calls and again._lm is None
+    st = t.state_dict(); t2 = LocalTeacher(gguf); t2.load_state_dict(json.loads(json.dumps(st)))
+    assert t2.usage == t.usage
+
+def test_pgkd_rounds_through_the_cli(gguf, demo, tmp_path):
+    "Two PGKD rounds with SmolLM2 as the teacher: the round log shows the parse rate and rejections; generated texts carry taxonomy labels."
+    csv = tmp_path/'demo.csv'; demo.to_df()[['text', 'label']].to_csv(csv, index=False)
+    out, buf = tmp_path/'run', io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = main(['run', '--train', str(csv), '--n-labelled', '140', '--n-valid', '28', '--teacher', 'local', '--model', gguf,
+                     '--device', 'cpu', '--student', 'tfidf', '--method', 'pgkd', '--steps', '2', '--n', '6', '--seed', '0', '--out', str(out)])
+    log = buf.getvalue()
+    assert code == 0, log
+    assert log.count('parse rate') == 2 and 'rejected:' in log, log
+    hist = [json.loads(l) for l in (out/'history.jsonl').read_text().splitlines()]
+    assert [h['round'] for h in hist] == [0, 1, 2] and all(0 < h['teacher_parse_rate'] <= 1 for h in hist[1:]), hist
+    gen = [json.loads(l) for l in (out/'generated.jsonl').read_text().splitlines()]
+    assert len(gen) >= 4 and {g['label'] for g in gen} <= set(demo.classes) and {g['round'] for g in gen} <= {1, 2}
+    rep = json.loads((out/'report.json').read_text())
+    assert rep['generated'] == len(gen) and rep['cost'] == 0 and rep['completion_tokens'] > 0
+    assert len((out/'teacher.jsonl').read_text().splitlines()) == 2
