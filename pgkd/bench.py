@@ -263,11 +263,12 @@ def long_texts(texts, words=750, n=256):
 SPEED_STUDENTS = {'tfidf': 'tfidf', 'transformer': 'transformer', 'onnx': 'transformer', 'embedding': 'embedding',
                   'embedding-onnx': 'embedding'}   # kind: the student it trains (the -onnx kinds then serve it from ONNX)
 
-def speed_figures(kind, train, valid, texts, batch_size=64, seed=0, checkpoint=None) -> dict:
-    "Fit time, throughput at `batch_size`, batch-1 latency and peak memory of student `kind`, on short and long texts."
+def speed_figures(kind, train, valid, texts, batch_size=64, seed=0, checkpoint=None, threads=None) -> dict:
+    "Fit time, throughput at `batch_size`, batch-1 latency and peak memory of student `kind`, on short and long texts; `threads`: torch and onnxruntime threads (None: their defaults)."
     import resource, torch
     from pgkd.cli import make_student
     torch.manual_seed(seed)
+    if threads: torch.set_num_threads(threads)
     base = SPEED_STUDENTS[kind]   # the embedding student without its text cache: every prediction encodes, as in serving
     s = make_student(base, checkpoint if base == 'embedding' else None, seed=seed, cache=False)
     t0 = time.perf_counter(); s.fit(train, valid); fit = time.perf_counter() - t0
@@ -275,7 +276,7 @@ def speed_figures(kind, train, valid, texts, batch_size=64, seed=0, checkpoint=N
         import tempfile
         from pgkd.export import export_onnx
         from pgkd.students import Student
-        with tempfile.TemporaryDirectory() as d: s = Student.load(export_onnx(s, Path(d)/'onnx'))
+        with tempfile.TemporaryDirectory() as d: s = Student.load(export_onnx(s, Path(d)/'onnx'), threads=threads)
     s.predict_proba(texts[:batch_size])  # warm up
     long = long_texts(texts)
     p50, p95 = _latency(s, texts)
@@ -285,7 +286,7 @@ def speed_figures(kind, train, valid, texts, batch_size=64, seed=0, checkpoint=N
                 long_latency_p95_ms=lp95, peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024,
                 macro_f1=s.evaluate(valid).macro_f1)
 
-def run_speed(students=('tfidf', 'transformer'), dataset='banking77', seed=0, batch_size=64, checkpoint=None) -> pd.DataFrame:
+def run_speed(students=('tfidf', 'transformer'), dataset='banking77', seed=0, batch_size=64, checkpoint=None, threads=None) -> pd.DataFrame:
     "Speed figures of each student, each in a fresh process, on the paper's 800-text start of `dataset` (or the demo set)."
     if datasets_dir(dataset) is not None:
         train, valid, test, _ = protocol_data(dataset, seed)
@@ -294,7 +295,7 @@ def run_speed(students=('tfidf', 'transformer'), dataset='banking77', seed=0, ba
         dataset, (train, valid, test, _) = 'demo', demo_data(seed)
     rows = []
     for kind in students:
-        with ProcessPoolExecutor(1) as ex: rows.append(ex.submit(speed_figures, kind, train, valid, test.texts, batch_size, seed, checkpoint).result())
+        with ProcessPoolExecutor(1) as ex: rows.append(ex.submit(speed_figures, kind, train, valid, test.texts, batch_size, seed, checkpoint, threads).result())
     df = pd.DataFrame(rows); df.insert(1, 'dataset', dataset)
     return df
 
@@ -320,17 +321,19 @@ def speed_main(argv=None):
     P.add_argument('--students', nargs='+', default=['tfidf', 'transformer'], choices=list(SPEED_STUDENTS),
                    help="'onnx' and 'embedding-onnx': the transformer or embedding student exported to ONNX, on onnxruntime (needs pgkd[onnx])")
     P.add_argument('--checkpoint', help='the sentence encoder of the embedding students (a folder or hub name)')
+    P.add_argument('--threads', type=int, default=None, help='torch and onnxruntime threads per student (default: theirs, one per core); '
+                   '1 measures one core, and is fair when other work shares the machine')
     P.add_argument('--dataset', default='banking77'); P.add_argument('--seed', type=int, default=0)
     P.add_argument('--cpu-dollars-per-hour', type=float, default=0.10, help='assumed price of this machine (default %(default)s)')
     P.add_argument('--out', default='bench/speed')
     a = P.parse_args(argv)
     if any(SPEED_STUDENTS[k] == 'embedding' for k in a.students) and not a.checkpoint:
         P.error("the embedding students need --checkpoint (a sentence encoder's folder or hub name)")
-    df = run_speed(a.students, a.dataset, a.seed, checkpoint=a.checkpoint)
+    df = run_speed(a.students, a.dataset, a.seed, checkpoint=a.checkpoint, threads=a.threads)
     cmp = compare_llm(df, a.cpu_dollars_per_hour)
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     df.to_csv(out/'speed.csv', index=False); cmp.to_csv(out/'vs_llm.csv', index=False)
-    print(f"machine: {machine()}\n")
+    print(f"machine: {machine()}{f'; {a.threads} thread(s) per student' if a.threads else ''}\n")
     print(df.to_string(index=False, float_format=lambda x: f"{x:,.2f}"))
     print("\nagainst the paper's quoted LLM figures (per batch of 64 ~1k-token inputs; student cost at "
           f"${a.cpu_dollars_per_hour}/hour, an assumption):")
@@ -396,7 +399,7 @@ def format_teacher(res:pd.DataFrame) -> str:
              '|---|---|---|---|---|---|---|---|---|']
     for r in res.itertuples():
         lines.append(f"| {r.teacher} | {r.dataset} | {r.classes} | {r.requests} | {r.parse_rate:.0%} | {r.kept} / {r.asked} "
-                     f"| {r.fidelity:.1%} | {r.judge_test_accuracy:.1%} | {r.texts_per_minute:.1f} |")
+                     f"| {r.fidelity:.1%} | {r.judge_test_accuracy:.1%} | {'' if np.isnan(r.texts_per_minute) else f'{r.texts_per_minute:.1f}'} |")
     return '\n'.join(lines)
 
 # %% ../nbs/11_bench.ipynb #4ebebe83

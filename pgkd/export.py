@@ -4,11 +4,11 @@
 
 # %% ../nbs/10_export.ipynb #b9085e71
 from __future__ import annotations
-import copy, importlib, shutil, warnings, contextlib, io
+import importlib, shutil, warnings, contextlib, io
 from pathlib import Path
 import numpy as np
 import torch
-from .students import Student, TransformerStudent, padded_batches, _LogitsOnly, _softmax, _quiet_hf
+from .students import Student, padded_batches, _softmax, _quiet_hf
 
 # %% auto #0
 __all__ = ['ONNX_FILE', 'export_onnx', 'OnnxStudent']
@@ -50,7 +50,7 @@ class OnnxStudent(Student):
         super().__init__(max_len=max_len, pad_id=pad_id, predict_bs=predict_bs, threads=threads)
 
     def _fit(self, *args):
-        raise NotImplementedError("an OnnxStudent only predicts: train a TransformerStudent, then export_onnx(student, path)")
+        raise NotImplementedError("an OnnxStudent only predicts: train a TransformerStudent or an EmbeddingStudent, then export_onnx(student, path)")
 
     def _load(self, path, meta):
         ort, tokenizers = _need('onnxruntime'), importlib.import_module('tokenizers')
