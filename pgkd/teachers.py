@@ -192,7 +192,7 @@ async def _agenerate(self:Teacher, req:PGKDRequest, round:int=0) -> Generation:
                        rounds=[round]*len(items), requests=[r for _,_,r in items], source=self.name)
     secs = time.monotonic() - t0
     stats = dict(strategy='json', requests=q, requests_with_samples=n_ok, parse_rate=n_ok / max(q, 1), kept=len(items),
-                 seconds=round(secs, 2), texts_per_minute=round(60 * len(items) / secs, 2) if secs > 0 else None)
+                 seconds=float(f'{secs:.2f}'), texts_per_minute=float(f'{60 * len(items) / secs:.2f}') if secs > 0 else None)  # `round` is the round here
     return Generation(samples, rej, usage, [m for m,_,_ in log], [a for _,a,_ in log], [u for _,_,u in log],
                       [str(e) for e in errors], stats)
 Teacher.agenerate = _agenerate
