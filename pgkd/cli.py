@@ -188,8 +188,7 @@ def export_student(src, out) -> Path:
     return export_onnx(Student.load(src), out)
 
 def _run(a, train, valid, test, student, teacher):
-    from pgkd.loop import PGKD
-    from pgkd.local import TeacherLog
+    from pgkd.loop import PGKD, TeacherLog
     cbs = [TeacherLog(show=not a.quiet)] if teacher is not None else []   # parse rate, texts/minute and rejections per round
     p = PGKD(student, teacher, train, valid, test, out=a.out, resume=a.resume, progress=not a.quiet, cbs=cbs, **_loop_kwargs(a))
     if a.resume and p.round >= 0: print(f"resuming {a.out} after round {p.round}")

@@ -12,12 +12,10 @@ import numpy as np
 from .data import TextData, normalize_text
 from .prompts import PGKDRequest, count_tokens
 from .teachers import Teacher, Usage, Generation, OpenAITeacher, _shown
-from .loop import Callback, _atomic_write, _jsonl
 
 # %% auto #0
 __all__ = ['LINES_SYSTEM', 'LINES_TEMPLATE', 'LINES_EXAMPLES', 'LINES_MISTAKEN', 'LINES_PREFIX', 'PREAMBLE', 'BULLET',
-           'INSTRUCTION', 'ClassAsk', 'class_asks', 'lines_messages', 'clean_lines', 'LocalTeacher', 'format_stats',
-           'TeacherLog']
+           'INSTRUCTION', 'ClassAsk', 'class_asks', 'lines_messages', 'clean_lines', 'LocalTeacher']
 
 # %% ../nbs/07b_local.ipynb #2db44277
 @dataclass
@@ -298,28 +296,3 @@ async def _ask_local(self:LocalTeacher, messages, meta, session):
     o = self.chat([messages], '', None, meta['round'], first=meta['request'] * 2 + (meta['kind'] == 'repair'))[0]
     return o['answer'], _usage(o)
 LocalTeacher.agenerate, LocalTeacher._ask = _agenerate_local, _ask_local
-
-# %% ../nbs/07b_local.ipynb #c274cc54
-def format_stats(st:dict, rejected=None) -> str:
-    "One line on a round of teacher output: requests, parse rate, texts kept, texts per minute, rejections by reason."
-    rej = ', '.join(f'{k} {v}' for k,v in sorted((rejected or {}).items(), key=lambda kv: -kv[1])) or 'none'
-    tpm = f", {st['texts_per_minute']:.1f} texts/min" if st.get('texts_per_minute') is not None else ''
-    return (f"teacher: {st.get('requests', 0)} requests, {st.get('requests_with_samples', 0)} with samples "
-            f"(parse rate {st.get('parse_rate', 0):.0%}), kept {st.get('kept', 0)}{tpm}; rejected: {rej}")
-
-class TeacherLog(Callback):
-    "Per round: print the teacher's parse rate, texts/minute and rejections; add them to the round's history record (and `teacher.jsonl` in the run folder)."
-    order = 80
-    def __init__(self, show=True): self.show, self.rec = show, None
-    def after_generate(self):
-        st = dict(getattr(self.generation, 'stats', None) or {})
-        self.rec = dict(round=self.loop.round, **st, rejected=dict(self.loop.round_rejected))
-        if self.show: print(f"{'':>5} {format_stats(st, self.loop.round_rejected)}", flush=True)
-        if self.loop.out:
-            with open(self.loop.out/'teacher.jsonl', 'a', encoding='utf-8') as f: f.write(json.dumps(self.rec) + '\n')
-    def after_round(self):
-        h = self.loop.history[-1] if self.loop.history else None
-        if not self.rec or h is None or h['round'] != self.rec['round']: return
-        h.update({f'teacher_{k}': self.rec.get(k) for k in ('requests', 'parse_rate', 'texts_per_minute')})
-        if self.loop.out:   # the round was saved before this event: save its record again, with these fields
-            _atomic_write(self.loop.out/'history.jsonl', _jsonl(self.loop.history))

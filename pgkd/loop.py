@@ -14,10 +14,11 @@ from .data import TextData, DataError, check_split
 from .report import Report
 from .mining import mine, mining_probs, MINING_SOURCES
 from .prompts import PGKDRequest, Example
+from .teachers import format_stats
 
 # %% auto #0
 __all__ = ['METHODS', 'METRICS', 'EVENTS', 'better', 'PGKDConfig', 'build_request', 'CancelRound', 'CancelLoop', 'Callback',
-           'PrintCallback', 'PGKD', 'step', 'run', 'widget', 'summary', 'plot_history', 'plot_per_class']
+           'PrintCallback', 'PGKD', 'step', 'run', 'widget', 'summary', 'plot_history', 'plot_per_class', 'TeacherLog']
 
 # %% ../nbs/08_loop.ipynb #bf9f1c8b
 METHODS = ('pgkd', 'vanilla', 'alone', 'no-report', 'no-hard-negatives')
@@ -381,3 +382,21 @@ def _save_final(self:PGKD):
         except Exception as e: print(f"could not draw {name}: {e}")
 
 PGKD.plot_history, PGKD.plot_per_class, PGKD._save_final = plot_history, plot_per_class, _save_final
+
+# %% ../nbs/08_loop.ipynb #20cc4eff
+class TeacherLog(Callback):
+    "Per round: print the teacher's parse rate, texts/minute and rejections; add them to the round's history record (and `teacher.jsonl` in the run folder)."
+    order = 80
+    def __init__(self, show=True): self.show, self.rec = show, None
+    def after_generate(self):
+        st = dict(getattr(self.generation, 'stats', None) or {})
+        self.rec = dict(round=self.loop.round, **st, rejected=dict(self.loop.round_rejected))
+        if self.show: print(f"{'':>5} {format_stats(st, self.loop.round_rejected)}", flush=True)
+        if self.loop.out:
+            with open(self.loop.out/'teacher.jsonl', 'a', encoding='utf-8') as f: f.write(json.dumps(self.rec) + '\n')
+    def after_round(self):
+        h = self.loop.history[-1] if self.loop.history else None
+        if not self.rec or h is None or h['round'] != self.rec['round']: return
+        h.update({f'teacher_{k}': self.rec.get(k) for k in ('requests', 'parse_rate', 'texts_per_minute')})
+        if self.loop.out:   # the round was saved before this event: save its record again, with these fields
+            _atomic_write(self.loop.out/'history.jsonl', _jsonl(self.loop.history))

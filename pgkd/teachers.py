@@ -15,7 +15,7 @@ from .simulator import Simulator, PoolExhausted
 
 # %% auto #0
 __all__ = ['PRICES', 'MODES', 'Usage', 'price_of', 'cost_of', 'Generation', 'TeacherError', 'split_request', 'Teacher',
-           'SimulatedTeacher', 'OpenAITeacher']
+           'SimulatedTeacher', 'OpenAITeacher', 'format_stats']
 
 # %% ../nbs/07_teachers.ipynb #3d0c989a
 @dataclass
@@ -385,3 +385,12 @@ async def _ask(self:OpenAITeacher, messages, meta, session):
     raise TeacherError(self._redact(f"{self.where}: no answer after {attempt} attempts within the {self.deadline:g}s deadline; "
                                     f"last error: {why}"))
 OpenAITeacher._ask = _ask
+
+# %% ../nbs/07_teachers.ipynb #64523d85
+def format_stats(st:dict, rejected=None) -> str:
+    "One line on a round of teacher output: requests, parse rate, texts kept, texts per minute, rejections by reason."
+    rej = ', '.join(f'{k} {v}' for k,v in sorted((rejected or {}).items(), key=lambda kv: -kv[1])) or 'none'
+    tpm = f", {st['texts_per_minute']:.1f} texts/min" if st.get('texts_per_minute') is not None else ''
+    return (f"teacher: {st.get('requests', 0)} requests, {st.get('requests_with_samples', 0)} with samples "
+            f"(parse rate {st.get('parse_rate', 0):.0%}), kept {st.get('kept', 0)}{tpm}; rejected: {rej}")
+
