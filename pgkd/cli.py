@@ -4,10 +4,11 @@
 
 # %% ../nbs/12_cli.ipynb #0a4ea1a8
 from __future__ import annotations
-import argparse, json, os, sys
+import argparse, json, os, sys, traceback
 from pathlib import Path
 import pandas as pd
 from .data import TextData, DataError, load_demo
+from .runfolder import RunFolder
 
 # %% auto #0
 __all__ = ['STUDENTS', 'load_inputs', 'make_student', 'make_teacher', 'format_report', 'show_run', 'parser', 'demo_data',
@@ -51,7 +52,7 @@ def make_student(kind='tfidf', checkpoint=None, layers=2, hidden=256, max_len=12
            TransformerStudent.from_scratch(n_layers=layers, hidden=hidden, **kw)
 
 def make_teacher(kind='sim', pool=None, seed=0, model=None, base_url=None, api_key=None, cache_dir=None, noise=0.0,
-                 temperature=0.7, device='auto', strategy='lines', examples=None):
+                 temperature=0.7, device='auto', strategy='lines', examples=None, timeout=60, max_retries=8, deadline=300):
     "A teacher from CLI options: the simulator (`sim`) over `pool`, an OpenAI-compatible endpoint (`openai`), or a chat LLM in-process (`local`: `model` is a folder, hub name or .gguf file; `examples` the labelled texts its per-class prompts show)."
     from pgkd.teachers import SimulatedTeacher, OpenAITeacher
     if kind == 'sim': return SimulatedTeacher(pool, seed=seed, noise=noise)
@@ -62,7 +63,7 @@ def make_teacher(kind='sim', pool=None, seed=0, model=None, base_url=None, api_k
     if kind != 'openai': raise ValueError(f"--teacher {kind!r}: choose 'sim', 'openai' or 'local'")
     if not model: raise ValueError("--teacher openai needs --model")
     return OpenAITeacher(model=model, base_url=base_url, api_key=api_key, temperature=temperature,
-                         cache_dir=cache_dir, seed=seed)
+                         cache_dir=cache_dir, seed=seed, timeout=timeout, max_retries=max_retries, deadline=deadline)
 
 # %% ../nbs/12_cli.ipynb #611c1fcf
 def _scores(d): return f"accuracy {d['accuracy']:.4f}  macro-F1 {d['macro_f1']:.4f}  weighted-F1 {d['weighted_f1']:.4f}"
@@ -71,7 +72,8 @@ def format_report(rep:dict) -> str:
     "Before/after scores of a run's `report.json` as text."
     lines = [f"method {rep['method']}: {rep['rounds']} rounds, stopped: {rep['stopped']}; best round {rep['best_round']}",
              f"generated samples kept {rep['generated']}, rejected {sum(rep['rejected'].values())} {rep['rejected'] or ''}",
-             f"teacher tokens {rep['prompt_tokens']} in / {rep['completion_tokens']} out, cost ${rep['cost']:.4f}"]
+             f"teacher tokens {rep['prompt_tokens']} in / {rep['completion_tokens']} out, cost ${rep['cost']:.4f}"
+             + (f" (new ${rep['cost_new']:.4f}, replayed from the cache ${rep['cost_replayed']:.4f})" if rep.get('cost_replayed') else '')]
     for split in ('valid', 'test'):
         if split in rep:
             lines += [f"{split:>5} before: {_scores(rep['before'][split])}", f"{split:>5} after:  {_scores(rep[split])}"]
@@ -81,32 +83,49 @@ def show_run(run) -> str:
     "The history table and before/after scores of the run folder `run`."
     run = Path(run)
     if not (run/'history.csv').exists(): raise DataError(f"{run}: not a pgkd run folder (no history.csv)")
-    h = pd.read_csv(run/'history.csv')
+    try: h = pd.read_csv(run/'history.csv')
+    except (ValueError, OSError) as e: raise DataError(f"{run/'history.csv'}: damaged ({type(e).__name__}: {e})") from None
     cols = [c for c in ['round','n_train','added','rejected','valid_loss','valid_accuracy','valid_macro_f1',
                         'test_accuracy','test_macro_f1','cost','seconds'] if c in h]
     out = h[cols].to_string(index=False, float_format=lambda x: f"{x:.4f}")
-    if (run/'report.json').exists(): out += '\n\n' + format_report(json.loads((run/'report.json').read_text()))
+    if (run/'report.json').exists():
+        try: out += '\n\n' + format_report(json.loads((run/'report.json').read_text()))
+        except (ValueError, KeyError, TypeError, OSError) as e:
+            raise DataError(f"{run/'report.json'}: damaged ({type(e).__name__}: {e}); `pgkd run ... --resume` rewrites it") from None
     else: out += '\n\n(the run has not finished: `pgkd run ... --resume` continues it)'
     return out
 
 # %% ../nbs/12_cli.ipynb #71817bb4
+def _ranged(kind=int, lo=None, hi=None, above=False):
+    "An argparse `type`: `kind`, at least `lo` (or more than `lo` when `above`), at most `hi`; argparse names the option in its error."
+    what = 'a whole number' if kind is int else 'a number'
+    def f(s):
+        try: v = kind(s)
+        except ValueError: raise argparse.ArgumentTypeError(f"{s!r} is not {what}") from None
+        if v != v or (lo is not None and (v <= lo if above else v < lo)) or (hi is not None and v > hi):
+            rng = (f"more than {lo}" if above else f"at least {lo}") if hi is None else f"from {lo} to {hi}"
+            raise argparse.ArgumentTypeError(f"{s} is out of range: give {what} {rng}")
+        return v
+    return f
+
 def _add_loop_opts(p, steps=10, n=32, k=16):
     g = p.add_argument_group('the PGKD loop')
     g.add_argument('--method', default='pgkd', choices=['pgkd','vanilla','alone','no-report','no-hard-negatives'])
-    g.add_argument('--steps', type=int, default=steps, help='rounds of generation (default %(default)s)')
-    g.add_argument('--n', type=int, default=n, help='samples asked of the teacher per round (default %(default)s)')
-    g.add_argument('--k', type=int, default=k, help='hard negatives and picks per round (default %(default)s)')
-    g.add_argument('--patience', type=int, default=5, help='rounds without improvement before stopping (default %(default)s)')
+    g.add_argument('--steps', type=_ranged(int, 0), default=steps, help='rounds of generation (default %(default)s)')
+    g.add_argument('--n', type=_ranged(int, 1), default=n, help='samples asked of the teacher per round (default %(default)s)')
+    g.add_argument('--k', type=_ranged(int, 0), default=k, help='hard negatives and picks per round (default %(default)s)')
+    g.add_argument('--patience', type=_ranged(int, 1), default=5, help='rounds without improvement before stopping (default %(default)s)')
     g.add_argument('--metric', default='loss', choices=['loss','accuracy','macro_f1'], help='stopping metric (default %(default)s)')
     g.add_argument('--mining', default='oof', choices=['oof','valid','train'], help='where hard negatives come from (default %(default)s)')
     g.add_argument('--no-quotas', action='store_true', help='leave per-class quotas out of the prompt')
-    g.add_argument('--uniform', type=float, default=0.5, help='share of generated samples the quotas spread uniformly (default %(default)s)')
+    g.add_argument('--uniform', type=_ranged(float, 0, 1), default=0.5, help='share of generated samples the quotas spread uniformly, 0 to 1 (default %(default)s)')
     g.add_argument('--retrain', default='scratch', choices=['scratch','continue'])
-    g.add_argument('--max-generated', type=int, default=None, help='cap on generated samples kept')
-    g.add_argument('--budget', type=float, default=None, help='stop once the teacher has spent this many dollars')
-    g.add_argument('--seed', type=int, default=0)
-    g.add_argument('--out', default=None, help='run folder (history, generated data, best student, report)')
-    g.add_argument('--resume', action='store_true', help='continue the run in --out from its last finished round')
+    g.add_argument('--max-generated', type=_ranged(int, 0), default=None, help='cap on generated samples kept')
+    g.add_argument('--budget', type=_ranged(float, 0), default=None, help='stop once the teacher has spent this many dollars')
+    g.add_argument('--seed', type=_ranged(int, 0), default=0)
+    g.add_argument('--out', default=None, help='run folder (history, generated data, best student, report): a new or empty folder, or an earlier run to --resume')
+    g.add_argument('--resume', action='store_true', help='continue the run in --out from its last finished round; every option must be as '
+                   'the run was started, except --steps, --patience, --budget and --max-generated (which may extend it) and display options')
     g.add_argument('--quiet', action='store_true', help='no per-round table')
 
 def _loop_kwargs(a):
@@ -129,29 +148,33 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument('--train', required=True, help='labelled texts (CSV, TSV, JSON, JSONL or parquet)')
     g.add_argument('--valid', help='validation file; without it --n-valid samples are drawn from the --n-labelled sample')
     g.add_argument('--test', help='test file (never shown to the teacher)')
-    g.add_argument('--n-labelled', type=int, default=1000, help='seeded stratified sample of --train to start from (default %(default)s)')
-    g.add_argument('--n-valid', type=int, default=200, help='of which for validation (default %(default)s)')
+    g.add_argument('--n-labelled', type=_ranged(int, 1), default=1000, help='seeded stratified sample of --train to start from (default %(default)s)')
+    g.add_argument('--n-valid', type=_ranged(int, 1), default=200, help='of which for validation (default %(default)s)')
     g.add_argument('--text-col', default='text'); g.add_argument('--label-col', default='label')
     g = r.add_argument_group('teacher')
     g.add_argument('--teacher', default='sim', choices=['sim','openai','local'], help='sim: the simulator over --pool or the unsampled rest of --train; '
                    'openai: an OpenAI-compatible endpoint; local: a chat LLM run in-process from --model (needs pgkd[local])')
     g.add_argument('--pool', help="the simulator's held-out texts (default: the rest of --train)")
-    g.add_argument('--noise', type=float, default=0.0, help="the simulator's label-noise rate")
+    g.add_argument('--noise', type=_ranged(float, 0, 1), default=0.0, help="the simulator's label-noise rate, 0 to 1")
     g.add_argument('--model', help='model name for --teacher openai; a model folder, hub name or .gguf file for --teacher local')
     g.add_argument('--device', default='auto', help="--teacher local: 'cpu', 'cuda', 'cuda:1'... (default: the GPU when there is one)")
     g.add_argument('--strategy', default='lines', choices=['lines','json'], help='--teacher local: one class per request answered '
                    "as plain lines (small models), or the full JSON prompt (capable models) (default %(default)s)")
     g.add_argument('--base-url', help='OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (default: OpenAI)')
-    g.add_argument('--temperature', type=float, default=0.7)
-    g.add_argument('--cache-dir', help='teacher answer cache (default: OUT/cache)')
+    g.add_argument('--temperature', type=_ranged(float, 0, 2), default=0.7)
+    g.add_argument('--cache-dir', help="teacher answer cache, shared by runs: the same request never pays twice (default: the user cache, e.g. ~/.cache/pgkd/teacher)")
+    g.add_argument('--no-cache', action='store_true', help='ask the teacher again for every request')
+    g.add_argument('--timeout', type=_ranged(float, 0, above=True), default=60, help='--teacher openai: seconds per request (default %(default)s)')
+    g.add_argument('--max-retries', type=_ranged(int, 0), default=8, help='--teacher openai: retries of a failed request (default %(default)s)')
+    g.add_argument('--deadline', type=_ranged(float, 0, above=True), default=300, help="--teacher openai: seconds for one round's requests, retries included (default %(default)s)")
     g = r.add_argument_group('student')
     g.add_argument('--student', default='tfidf', choices=STUDENTS, help='tfidf (seconds a round); embedding: a frozen pretrained '
                    'encoder + a linear head; transformer: fine-tuned from --checkpoint, or from scratch (default %(default)s)')
     g.add_argument('--checkpoint', help='Hugging Face model folder or name: the encoder for --student embedding (required), '
                    'the model to fine-tune for --student transformer (default: from scratch)')
-    g.add_argument('--lr', type=float, default=None, help='learning rate for --student transformer (default: the student\'s own)')
-    g.add_argument('--layers', type=int, default=2); g.add_argument('--hidden', type=int, default=256)
-    g.add_argument('--max-len', type=int, default=128); g.add_argument('--epochs', type=int, default=None)
+    g.add_argument('--lr', type=_ranged(float, 0, above=True), default=None, help='learning rate for --student transformer (default: the student\'s own)')
+    g.add_argument('--layers', type=_ranged(int, 1), default=2); g.add_argument('--hidden', type=_ranged(int, 1), default=256)
+    g.add_argument('--max-len', type=_ranged(int, 1), default=128); g.add_argument('--epochs', type=_ranged(int, 1), default=None)
     _add_loop_opts(r)
 
     rp = sub.add_parser('report', help='print a finished (or unfinished) run', description='Print the history and scores of a run folder.')
@@ -187,51 +210,81 @@ def export_student(src, out) -> Path:
     if not (src/META).exists() and (src/'best'/META).exists(): src = src/'best'
     return export_onnx(Student.load(src), out)
 
-def _run(a, train, valid, test, student, teacher):
+def _run(a, train, valid, test, student, teacher, run_info=None):
     from pgkd.loop import PGKD, TeacherLog
     cbs = [TeacherLog(show=not a.quiet)] if teacher is not None else []   # parse rate, texts/minute and rejections per round
-    p = PGKD(student, teacher, train, valid, test, out=a.out, resume=a.resume, progress=not a.quiet, cbs=cbs, **_loop_kwargs(a))
+    p = PGKD(student, teacher, train, valid, test, out=a.out, resume=a.resume, progress=not a.quiet, cbs=cbs, run_info=run_info, **_loop_kwargs(a))
     if a.resume and p.round >= 0: print(f"resuming {a.out} after round {p.round}")
+    if teacher is not None and not p.done: teacher.check()   # a missing key or a server that is down, found before round 0 trains
     p.run()
     print(); print(format_report(p.summary()))
     if a.out: print(f"\nrun folder: {a.out}")
     return p
 
-_USER_ERRORS = (DataError, ValueError, TypeError, ImportError, FileExistsError, FileNotFoundError)  # a message, not a traceback
+def _run_info(a) -> dict:
+    "What a `--resume` must find unchanged, besides the loop's options: the input files' contents and the data, teacher and student options."
+    from pgkd.runfolder import file_sha256
+    from pgkd.teachers import redact_url
+    info = {k: getattr(a, k) for k in ('n_labelled', 'n_valid', 'text_col', 'label_col', 'teacher', 'noise', 'model', 'temperature',
+                                        'strategy', 'student', 'checkpoint', 'lr', 'layers', 'hidden', 'max_len', 'epochs')}
+    info['base_url'] = redact_url(a.base_url)
+    for k in ('train', 'valid', 'test', 'pool'): info[f'{k}_sha256'] = file_sha256(getattr(a, k))
+    return info
+
+def _errors():
+    "The failures that end a command with a one-line message (exit code 1) rather than a traceback."
+    from pgkd.teachers import TeacherError
+    from pgkd.runfolder import RunFolderError
+    return (DataError, ValueError, TypeError, ImportError, OSError, TeacherError, RunFolderError)
 
 def main(argv=None):
-    "Entry point of the `pgkd` console script."
+    "Entry point of the `pgkd` console script. Every failure is one line on stderr; `--debug` (anywhere) shows the traceback instead."
     argv = sys.argv[1:] if argv is None else list(argv)
+    debug = '--debug' in argv
+    argv = [x for x in argv if x != '--debug']
+    cmd = argv[0] if argv else 'pgkd'
+    try: return _main(argv)
+    except KeyboardInterrupt:
+        print(f"\npgkd {cmd}: interrupted" + ("; `pgkd run ... --resume` with the same options continues the run" if cmd in ('run', 'demo') else ''), file=sys.stderr)
+        return 130
+    except Exception as e:
+        if debug: raise
+        known = isinstance(e, _errors())
+        msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        print(f"pgkd {cmd}: error: {msg}" + ('' if known else f" ({type(e).__name__}; run again with --debug for the traceback)"), file=sys.stderr)
+        return 1
+
+def _main(argv):
     if argv[:1] in (['serve-sim'], ['bench']):  # these commands parse their own options
-        try:
-            if argv[0] == 'serve-sim':
-                from pgkd.server import serve_sim_main
-                return serve_sim_main(argv[1:])
-            from pgkd.bench import bench_main
-            return bench_main(argv[1:])
-        except _USER_ERRORS as e: print(f"pgkd {argv[0]}: error: {e}", file=sys.stderr); return 1
+        if argv[0] == 'serve-sim':
+            from pgkd.server import serve_sim_main
+            return serve_sim_main(argv[1:])
+        from pgkd.bench import bench_main
+        return bench_main(argv[1:])
     a = parser().parse_args(argv)
-    try:
-        if a.cmd == 'report': print(show_run(a.run)); return 0
-        if a.cmd == 'export':
-            out = export_student(a.student, a.out)
-            print(f"exported to {out}: {', '.join(sorted(f.name for f in out.iterdir()))}"); return 0
-        if a.cmd == 'demo':
-            train, valid, test, pool = demo_data(a.seed)
-            print(f"pgkd demo: {len(train.classes)} classes; {len(train)} train, {len(valid)} validation, "
-                  f"{len(test)} test; the simulated teacher's pool holds {len(pool)} texts\n")
-            _run(a, train, valid, test, make_student('tfidf', seed=a.seed), make_teacher('sim', pool, seed=a.seed))
-            return 0
-        if a.cmd == 'run':
-            if a.resume and not a.out: raise ValueError("--resume needs --out")
-            train, valid, test, pool = load_inputs(a.train, a.test, a.valid, a.pool, a.n_labelled, a.n_valid, a.seed,
-                                                   a.text_col, a.label_col, need_pool=a.teacher=='sim' and a.method!='alone')
-            student = make_student(a.student, a.checkpoint, a.layers, a.hidden, a.max_len, a.epochs, a.seed, lr=a.lr,
-                                   cache_dir=Path(a.out)/'embeddings' if a.out else None)   # sentence vectors: a resumed run encodes nothing twice
-            teacher = None if a.method == 'alone' else make_teacher(
-                a.teacher, pool, a.seed, a.model, a.base_url, cache_dir=a.cache_dir or (Path(a.out)/'cache' if a.out else None),
-                noise=a.noise, temperature=a.temperature, device=a.device, strategy=a.strategy, examples=train)
-            _run(a, train, valid, test, student, teacher)
-            return 0
-    except _USER_ERRORS as e:
-        print(f"pgkd {a.cmd}: error: {e}", file=sys.stderr); return 1
+    if a.cmd == 'report': print(show_run(a.run)); return 0
+    if a.cmd == 'export':
+        out = export_student(a.student, a.out)
+        print(f"exported to {out}: {', '.join(sorted(f.name for f in out.iterdir()))}"); return 0
+    if a.cmd == 'demo':
+        if a.out: RunFolder(a.out).check()
+        train, valid, test, pool = demo_data(a.seed)
+        print(f"pgkd demo: {len(train.classes)} classes; {len(train)} train, {len(valid)} validation, "
+              f"{len(test)} test; the simulated teacher's pool holds {len(pool)} texts\n")
+        _run(a, train, valid, test, make_student('tfidf', seed=a.seed), make_teacher('sim', pool, seed=a.seed))
+        return 0
+    if a.cmd == 'run':
+        if a.resume and not a.out: raise ValueError("--resume needs --out")
+        if a.no_cache and a.cache_dir: raise ValueError("--no-cache and --cache-dir: choose one")
+        train, valid, test, pool = load_inputs(a.train, a.test, a.valid, a.pool, a.n_labelled, a.n_valid, a.seed,
+                                               a.text_col, a.label_col, need_pool=a.teacher=='sim' and a.method!='alone')
+        if a.out: RunFolder(a.out).check()   # a folder pgkd did not make is refused before anything is loaded or written
+        from pgkd.teachers import user_cache_dir
+        student = make_student(a.student, a.checkpoint, a.layers, a.hidden, a.max_len, a.epochs, a.seed, lr=a.lr,
+                               cache_dir=Path(a.out)/'embeddings' if a.out else None)   # sentence vectors: a resumed run encodes nothing twice
+        cache = None if a.no_cache else (a.cache_dir or user_cache_dir('teacher'))
+        teacher = None if a.method == 'alone' else make_teacher(
+            a.teacher, pool, a.seed, a.model, a.base_url, cache_dir=cache, noise=a.noise, temperature=a.temperature,
+            device=a.device, strategy=a.strategy, examples=train, timeout=a.timeout, max_retries=a.max_retries, deadline=a.deadline)
+        _run(a, train, valid, test, student, teacher, _run_info(a))
+        return 0

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_loop.ipynb #eae15284
 from __future__ import annotations
-import json, os, shutil, time, copy, tempfile
+import json, os, math, time, copy, numbers
 from collections import Counter
 from dataclasses import dataclass, asdict, field, fields
 from pathlib import Path
@@ -15,10 +15,12 @@ from .report import Report
 from .mining import mine, mining_probs, MINING_SOURCES
 from .prompts import PGKDRequest, Example
 from .teachers import format_stats
+from .runfolder import RunFolder, RunFolderError, atomic_write, fingerprint, differences
 
 # %% auto #0
-__all__ = ['METHODS', 'METRICS', 'EVENTS', 'better', 'PGKDConfig', 'build_request', 'CancelRound', 'CancelLoop', 'Callback',
-           'PrintCallback', 'PGKD', 'step', 'run', 'widget', 'summary', 'plot_history', 'plot_per_class', 'TeacherLog']
+__all__ = ['METHODS', 'METRICS', 'EVENTS', 'LIMITS', 'better', 'PGKDConfig', 'build_request', 'CancelRound', 'CancelLoop',
+           'Callback', 'PrintCallback', 'PGKD', 'step', 'run', 'widget', 'summary', 'plot_history', 'plot_per_class',
+           'TeacherLog']
 
 # %% ../nbs/08_loop.ipynb #bf9f1c8b
 METHODS = ('pgkd', 'vanilla', 'alone', 'no-report', 'no-hard-negatives')
@@ -53,9 +55,19 @@ class PGKDConfig:
         for name, ok in (('method', METHODS), ('metric', tuple(METRICS)), ('retrain', ('scratch','continue')),
                          ('mining', MINING_SOURCES)):
             if getattr(self, name) not in ok: raise ValueError(f"{name}={getattr(self, name)!r}: choose one of {list(ok)}")
-        for name in ('steps', 'n', 'k', 'patience', 'folds'):
-            if int(getattr(self, name)) < (0 if name in ('steps','k') else 1):
-                raise ValueError(f"{name}={getattr(self, name)!r} must be a positive integer")
+        for name, lo in (('steps', 0), ('n', 1), ('k', 0), ('n_examples', 0), ('patience', 1), ('folds', 2), ('report_classes', 1),
+                         ('max_generated', 0), ('seed', 0)):
+            v = getattr(self, name)
+            if v is None and name == 'max_generated': continue
+            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < lo:
+                raise ValueError(f"{name}={v!r} must be an integer >= {lo}")
+        for name, lo, hi in (('uniform', 0, 1), ('budget', 0, math.inf)):
+            v = getattr(self, name)
+            if v is None and name == 'budget': continue
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not lo <= v <= hi:
+                raise ValueError(f"{name}={v!r} must be a number from {lo} to {hi}")
+        if not isinstance(self.quotas, bool): raise ValueError(f"quotas={self.quotas!r} must be True or False")
+        if not isinstance(self.task, str) or not self.task.strip(): raise ValueError(f"task={self.task!r} must be a non-empty string")
     def to_dict(self): return asdict(self)
 
 # %% ../nbs/08_loop.ipynb #485c74cf
@@ -104,12 +116,6 @@ class PrintCallback(Callback):
               + f" {h['cost']:>7.4f} {h['seconds']:>5.1f}" + ('  *' if h['best'] else ''), flush=True)
 
 # %% ../nbs/08_loop.ipynb #f4ba9c66
-def _atomic_write(path, text:str):
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix='.'+path.name)
-    with os.fdopen(fd, 'w', encoding='utf-8') as f: f.write(text); f.flush(); os.fsync(f.fileno())
-    os.replace(tmp, path)
-
 def _jsonl(records) -> str: return ''.join(json.dumps(r, ensure_ascii=False) + '\n' for r in records)
 
 def _data_records(d:TextData): return d.to_df().to_dict('records')
@@ -122,7 +128,7 @@ def _metrics(prefix, r:Report) -> dict:
 class PGKD:
     "Performance-Guided Knowledge Distillation: rounds of teacher generation guided by the student's report."
     def __init__(self, student, teacher, train:TextData, valid:TextData, test:TextData|None=None,
-                 config:PGKDConfig|None=None, out=None, resume=False, cbs=None, progress=True, **kwargs):
+                 config:PGKDConfig|None=None, out=None, resume=False, cbs=None, progress=True, run_info:dict|None=None, **kwargs):
         self.cfg = config or PGKDConfig(**kwargs)
         if config is not None and kwargs: self.cfg = PGKDConfig(**{**config.to_dict(), **kwargs})
         if self.cfg.method != 'alone' and teacher is None: raise ValueError(f"method={self.cfg.method!r} needs a teacher")
@@ -132,10 +138,10 @@ class PGKD:
         if test is not None and test.classes != train.classes: raise DataError("test classes differ from train classes")
         store_attr('student,teacher,valid,test')
         self.train0, self.train = train, train
-        self.out = Path(out) if out else None
+        self.out, self.folder, self.run_info = (Path(out) if out else None), None, dict(run_info or {})
         self.history, self.new, self.round, self.done, self.stop_reason = [], None, -1, False, None
         self.best, self.best_round, self.best_student, self.wait = None, None, None, 0
-        self.valid_report = self.test_report = None
+        self.valid_report = self.test_report = self.best_valid_report = self.best_test_report = self.before_report = None
         self.generated = train.new([])
         self.rejected = Counter()
         self.rng = np.random.default_rng(self.cfg.seed)
@@ -239,7 +245,8 @@ def step(self:PGKD):
     if self.done: self._finish()
     return self.history[-1] if self.history else None
 
-_STATE = 'round train generated rejected best best_round best_student wait student valid_report test_report'.split()
+_STATE = ('round train generated rejected best best_round best_student wait student valid_report test_report '
+          'best_valid_report best_test_report before_report done stop_reason').split()
 def _snapshot(self:PGKD):
     "What a round changes, to undo a round that failed or was cancelled."
     return {k: getattr(self, k) for k in _STATE} | dict(rejected=self.rejected.copy(), n_history=len(self.history))
@@ -247,7 +254,11 @@ def _restore(self:PGKD, s):
     del self.history[s.pop('n_history'):]
     for k,v in s.items(): setattr(self, k, v)
 
-def _cost(self:PGKD) -> float: return float(getattr(getattr(self.teacher, 'usage', None), 'cost', 0.) or 0.)
+def _cost(self:PGKD, part='total') -> float:
+    "Teacher dollars: `'total'` (new spend plus what the answers replayed from the cache cost), `'new'` or `'replayed'`."
+    u = getattr(self.teacher, 'usage', None)
+    new, old = float(getattr(u, 'cost', 0.) or 0.), float(getattr(u, 'replayed_cost', 0.) or 0.)
+    return dict(total=new + old, new=new, replayed=old)[part]
 
 def _check_stop(self:PGKD):
     cfg, reason = self.cfg, None
@@ -275,7 +286,7 @@ def _finish(self:PGKD):
     if getattr(self, 'finished', False): return
     self.finished = True
     self('after_loop')
-    if self.out: self._save_final()
+    if self.out: self._save_final(); self.folder.release()
 
 def summary(self:PGKD) -> dict:
     "Scores before (round 0) and after (the best round), on validation and test."
@@ -283,6 +294,7 @@ def summary(self:PGKD) -> dict:
     keys = lambda h, p: {k[len(p)+1:]: h[k] for k in h if k.startswith(p+'_')}
     out = dict(method=self.cfg.method, best_round=self.best_round, rounds=len(self.history)-1, stopped=self.stop_reason,
                generated=len(self.generated), rejected=dict(self.rejected), cost=self._cost(),
+               cost_new=self._cost('new'), cost_replayed=self._cost('replayed'),
                prompt_tokens=self.history[-1]['prompt_tokens'], completion_tokens=self.history[-1]['completion_tokens'],
                valid=keys(hb, 'valid'), before=dict(valid=keys(h0, 'valid')))
     if self.test is not None: out['test'], out['before']['test'] = keys(hb, 'test'), keys(h0, 'test')
@@ -291,39 +303,63 @@ def summary(self:PGKD) -> dict:
 PGKD._finish, PGKD.summary = _finish, summary
 
 # %% ../nbs/08_loop.ipynb #f979d989
+LIMITS = ('steps', 'patience', 'budget', 'max_generated')   # when a run stops, not what its rounds do: a resume may change them
+
+def _identity(self:PGKD) -> dict:
+    "What makes this run this run: every option but the `LIMITS`, the data's fingerprints, the kinds of student and teacher, and `run_info`."
+    return dict(config={k:v for k,v in self.cfg.to_dict().items() if k not in LIMITS},
+                data={n: fingerprint(d) for n,d in (('train', self.train0), ('valid', self.valid), ('test', self.test))},
+                student=type(self.student).__name__, teacher=type(self.teacher).__name__ if self.teacher is not None else None,
+                run_info=self.run_info)
+
+def _check_same_run(self:PGKD, conf:dict):
+    "Refuse to resume the run described by `conf` (its `config.json`) with other options or data, naming what differs."
+    now, then = self._identity(), conf.get('identity') or dict(config=conf.get('config', {}))
+    diff = differences(now['config'], then.get('config', {}))
+    diff += [f"{n} data: not the same texts and labels" for n,v in now['data'].items() if n in then.get('data', {}) and v != then['data'][n]]
+    diff += differences(dict(student=now['student'], teacher=now['teacher']), then)
+    diff += differences(now['run_info'], then.get('run_info', {}))
+    if diff: raise RunFolderError(f"--resume: {self.out} holds a run with other settings ({'; '.join(diff)}); resume it with its own "
+                                  "settings, or start a new run in another --out")
+
 def _open_folder(self:PGKD, resume):
-    out, cfg = self.out, self.cfg
-    state = out/'state.json'
-    if state.exists():
+    out = self.out
+    self.folder = RunFolder(out).open()   # refuses a folder pgkd did not make, and one another process is using
+    conf = out/'config.json'
+    if (out/'state.json').exists():
         if not resume: raise FileExistsError(f"{out} already holds a run: pass resume=True (--resume) to continue it, or choose another folder")
-        return self._resume(json.loads(state.read_text()))
-    out.mkdir(parents=True, exist_ok=True)
-    conf = dict(config=cfg.to_dict(), student=repr(self.student), teacher=repr(self.teacher),  # reprs hold no API key
-                classes=self.train.classes, descriptions=self.train.descriptions)
-    _atomic_write(out/'config.json', json.dumps(conf, indent=2))
+        try: self._check_same_run(json.loads(conf.read_text()))
+        except (ValueError, OSError) as e: raise RunFolderError(f"{conf} is damaged or missing ({type(e).__name__}): cannot check what run this is") from None
+        self._write_config()   # the limits (steps, patience, budget, max_generated) may have changed
+        return self._resume(json.loads((out/'state.json').read_text()))
+    self._write_config()
     for name, d in (('train', self.train0), ('valid', self.valid), ('test', self.test)):
-        if d is not None: _atomic_write(out/'data'/f'{name}.jsonl', _jsonl(_data_records(d)))
+        if d is not None: self.folder.write(f'data/{name}.jsonl', _jsonl(_data_records(d)))
+
+def _write_config(self:PGKD):
+    conf = dict(config=self.cfg.to_dict(), student=repr(self.student), teacher=repr(self.teacher),  # reprs hold no API key, URLs are redacted
+                classes=self.train.classes, descriptions=self.train.descriptions, identity=self._identity())
+    self.folder.write('config.json', json.dumps(conf, indent=2))
 
 def _teacher_state(self:PGKD):
     f = getattr(self.teacher, 'state_dict', None)
     return f() if f else None
 
 def _save_round(self:PGKD):
-    out, r = self.out, self.round
+    out, r, f = self.out, self.round, self.folder
     ck = out/'checkpoints'
-    self.student.save(ck/f'r{r}')
-    if self.best_round == r: self.student.save(out/'best.tmp'); shutil.rmtree(out/'best', ignore_errors=True); os.replace(out/'best.tmp', out/'best')
-    if r == 0: _atomic_write(out/'before_report.json', self.before_report.to_json())
-    _atomic_write(out/'generated.jsonl', _jsonl(_data_records(self.generated)))
-    _atomic_write(out/'history.jsonl', _jsonl(self.history))
-    pd.DataFrame([{k:v for k,v in h.items() if k != 'rejected_by'} for h in self.history]).to_csv(out/'history.csv.tmp', index=False)
-    os.replace(out/'history.csv.tmp', out/'history.csv')
+    f.save(self.student, f'checkpoints/r{r}')
+    if self.best_round == r: f.save(self.student, 'best.tmp'); f.replace('best.tmp', 'best')
+    if r == 0: f.write('before_report.json', self.before_report.to_json())
+    f.write('generated.jsonl', _jsonl(_data_records(self.generated)))
+    f.write('history.jsonl', _jsonl(self.history))
+    f.write('history.csv', pd.DataFrame([{k:v for k,v in h.items() if k != 'rejected_by'} for h in self.history]).to_csv(index=False))
     state = dict(round=r, best=self.best, best_round=self.best_round, wait=self.wait, done=self.done,
                  stop_reason=self.stop_reason, rejected=dict(self.rejected), rng=self.rng.bit_generator.state,
                  teacher=self._teacher_state(), n_generated=len(self.generated))
-    _atomic_write(out/'state.json', json.dumps(state, indent=1))
-    for d in ck.iterdir():  # keep the best and the last round's students
-        if d.name not in (f'r{r}', f'r{self.best_round}'): shutil.rmtree(d, ignore_errors=True)
+    f.write('state.json', json.dumps(state, indent=1))
+    for d in ck.iterdir():  # keep the best and the last round's students; remove only what pgkd wrote
+        if d.name not in (f'r{r}', f'r{self.best_round}'): f.remove(f'checkpoints/{d.name}')
 
 def _resume(self:PGKD, st):
     out = self.out
@@ -345,9 +381,12 @@ def _resume(self:PGKD, st):
     self.best_valid_report = self.best_student.evaluate(self.valid)
     self.best_test_report = self.best_student.evaluate(self.test) if self.test is not None else None
     self.before_report = Report.from_json((out/'before_report.json').read_text())
+    if self.done and self.stop_reason != 'cancelled':   # stopped by a limit: with raised limits (more steps, say) it goes on
+        self.done, self.stop_reason = False, None; self._check_stop()
     if self.done: self._finish()
 
 PGKD._open_folder, PGKD._teacher_state, PGKD._save_round, PGKD._resume = _open_folder, _teacher_state, _save_round, _resume
+PGKD._identity, PGKD._check_same_run, PGKD._write_config = _identity, _check_same_run, _write_config
 
 # %% ../nbs/08_loop.ipynb #a9925223
 def plot_history(self:PGKD, ax=None, metric='macro_f1'):
@@ -375,10 +414,10 @@ def plot_per_class(self:PGKD, top=30):
 def _save_final(self:PGKD):
     import matplotlib; import matplotlib.pyplot as plt
     out = self.out
-    _atomic_write(out/'report.json', json.dumps(self.summary(), indent=2))
+    self.folder.write('report.json', json.dumps(self.summary(), indent=2))
     for name, f in (('learning_curve.png', self.plot_history), ('per_class_f1.png', self.plot_per_class)):
         try:
-            ax = f(); ax.figure.tight_layout(); ax.figure.savefig(out/name, dpi=100); plt.close(ax.figure)
+            ax = f(); ax.figure.tight_layout(); self.folder._claim(name); ax.figure.savefig(out/name, dpi=100); plt.close(ax.figure)
         except Exception as e: print(f"could not draw {name}: {e}")
 
 PGKD.plot_history, PGKD.plot_per_class, PGKD._save_final = plot_history, plot_per_class, _save_final
@@ -392,11 +431,10 @@ class TeacherLog(Callback):
         st = dict(getattr(self.generation, 'stats', None) or {})
         self.rec = dict(round=self.loop.round, **st, rejected=dict(self.loop.round_rejected))
         if self.show: print(f"{'':>5} {format_stats(st, self.loop.round_rejected)}", flush=True)
-        if self.loop.out:
-            with open(self.loop.out/'teacher.jsonl', 'a', encoding='utf-8') as f: f.write(json.dumps(self.rec) + '\n')
+        if self.loop.out: self.loop.folder.append('teacher.jsonl', json.dumps(self.rec) + '\n')
     def after_round(self):
         h = self.loop.history[-1] if self.loop.history else None
         if not self.rec or h is None or h['round'] != self.rec['round']: return
         h.update({f'teacher_{k}': self.rec.get(k) for k in ('requests', 'parse_rate', 'texts_per_minute')})
         if self.loop.out:   # the round was saved before this event: save its record again, with these fields
-            _atomic_write(self.loop.out/'history.jsonl', _jsonl(self.loop.history))
+            self.loop.folder.write('history.jsonl', _jsonl(self.loop.history))

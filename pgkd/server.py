@@ -4,12 +4,13 @@
 
 # %% ../nbs/06_server.ipynb #a1222886
 from __future__ import annotations
-import json, time, random, signal, socket, threading, ipaddress, argparse, sys
+import json, time, random, signal, socket, threading, ipaddress, argparse, sys, logging
 from collections import Counter, deque
+from urllib.parse import urlsplit
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
 from .data import TextData, load_demo
 from .prompts import count_tokens
-from .simulator import Simulator, PoolExhausted
+from .simulator import Simulator, PoolExhausted, read_prompt
 
 # %% auto #0
 __all__ = ['FAULTS', 'BAD_LABELS', 'malform', 'truncate', 'bad_labels', 'duplicate', 'SimServer', 'serve_sim_parser',
@@ -66,16 +67,20 @@ def duplicate(content, rng=None) -> str:
     return _dump(out)
 
 # %% ../nbs/06_server.ipynb #f2c11c12
-def _is_loopback(host) -> bool:
-    try: return ipaddress.ip_address(socket.gethostbyname(host)).is_loopback
-    except (OSError, ValueError): return False
+_log = logging.getLogger('pgkd.server')
 
 def _is_ip_loopback(s) -> bool:
     try: return ipaddress.ip_address(s).is_loopback
     except ValueError: return False
 
-def _error(code, message, type_):
-    return code, {'error': {'message': message, 'type': type_, 'param': None, 'code': None}}, {}
+def _is_loopback(host) -> bool:
+    "True if every address `host` names is a loopback address (IPv4 127.0.0.0/8, IPv6 ::1)."
+    try: return all(_is_ip_loopback(a[4][0]) for a in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM))
+    except (OSError, UnicodeError): return False
+
+def _error(status, message, type_='invalid_request_error', param=None, code=None):
+    "`(status, body, headers)` of an error reply in OpenAI's shape, `{'error': {message, type, param, code}}`."
+    return status, {'error': {'message': message, 'type': type_, 'param': param, 'code': code}}, {}
 
 def _text(content):
     "Message content as text (a string, or a list of `{type: text}` parts)."
@@ -85,10 +90,12 @@ def _text(content):
 class SimServer:
     "A local OpenAI-compatible server (loopback only) answering chat completions with `simulator`, with seeded faults."
     def __init__(self, simulator, host='127.0.0.1', port=0, faults:dict|None=None, seed=0, delay=2.0, retry_after=1.0,
-                 model='pgkd-simulator', json_schema=True, script=None, verbose=False):
+                 model='pgkd-simulator', json_schema=True, script=None, verbose=False, max_body=1<<20, max_n=64, debug=False):
+        host = host.strip('[]')
         if not _is_loopback(host): raise ValueError(f"SimServer binds to loopback only; host '{host}' is not a loopback address")
+        if max_body < 1 or max_n < 1: raise ValueError(f"max_body and max_n must be at least 1, got {max_body} and {max_n}")
         self.simulator,self.host,self.port,self.seed,self.delay,self.retry_after = simulator,host,port,seed,delay,retry_after
-        self.model,self.json_schema,self.verbose = model,json_schema,verbose
+        self.model,self.json_schema,self.verbose,self.max_body,self.max_n,self.debug = model,json_schema,verbose,max_body,max_n,debug
         self.faults = _check_faults(faults)
         for f in script or []:
             if f is not None and f not in FAULTS: raise ValueError(f"script: unknown fault '{f}'")
@@ -113,16 +120,37 @@ class SimServer:
         return None
 
 # %% ../nbs/06_server.ipynb #78ae9d14
+_TYPES = {'model': (str, 'a string'), 'max_tokens': (int, 'an integer'), 'max_completion_tokens': (int, 'an integer'),
+          'n': (int, 'an integer'), 'seed': (int, 'an integer'), 'temperature': ((int, float), 'a number'),
+          'top_p': ((int, float), 'a number'), 'stream': (bool, 'true or false')}
+_COUNTS = ('max_tokens', 'max_completion_tokens', 'n')   # these must be at least 1
+
+def _bad(message, param=None, code='invalid_type'): return _error(400, message, 'invalid_request_error', param, code)
+def _show(v) -> str: return json.dumps(v, ensure_ascii=False)[:40]
+
+def _is_content(c) -> bool:
+    return isinstance(c, str) or isinstance(c, list) and all(isinstance(p, dict) and isinstance(p.get('text', ''), str) for p in c)
+
 def _validate(body):
-    "An error reply for a malformed request body, or None."
-    if not isinstance(body, dict): return _error(400, "the request body must be a JSON object", 'invalid_request_error')
+    "A 400 reply that names the bad field of a malformed request body, or None."
+    if not isinstance(body, dict): return _bad(f"the request body must be a JSON object, got {_show(body)}", code='invalid_body')
     msgs = body.get('messages')
-    if not isinstance(msgs, list) or not msgs or not all(isinstance(m, dict) and 'role' in m for m in msgs):
-        return _error(400, "'messages' must be a non-empty list of {role, content} objects", 'invalid_request_error')
-    if body.get('stream'): return _error(400, "stream=true is not supported by the simulator server", 'invalid_request_error')
+    if not isinstance(msgs, list) or not msgs: return _bad("'messages' must be a non-empty list of {role, content} objects", 'messages')
+    for i,m in enumerate(msgs):
+        if not isinstance(m, dict) or not isinstance(m.get('role'), str):
+            return _bad(f"'messages[{i}]' must be an object with a string 'role', got {_show(m)}", f'messages[{i}].role')
+        if not _is_content(m.get('content')):
+            return _bad(f"'messages[{i}].content' must be a string or a list of text parts, got {_show(m.get('content'))}",
+                        f'messages[{i}].content')
+    for k,(t,what) in _TYPES.items():
+        v = body.get(k)
+        if v is None: continue
+        if isinstance(v, bool) != (t is bool) or not isinstance(v, t): return _bad(f"'{k}' must be {what}, got {_show(v)}", k)
+        if k in _COUNTS and v < 1: return _bad(f"'{k}' must be at least 1, got {v}", k, 'invalid_value')
+    if body.get('stream'): return _bad("stream=true is not supported by the simulator server", 'stream', 'unsupported_value')
     rf = body.get('response_format')
     if rf is not None and (not isinstance(rf, dict) or rf.get('type') not in ('text', 'json_object', 'json_schema')):
-        return _error(400, f"response_format {rf!r} is not supported", 'invalid_request_error')
+        return _bad(f"response_format {rf!r} is not supported", 'response_format', 'unsupported_value')
     return None
 
 def _respond(self:SimServer, body) -> tuple:
@@ -132,18 +160,22 @@ def _respond(self:SimServer, body) -> tuple:
     rf = (body.get('response_format') or {}).get('type', 'text')
     if rf == 'json_schema' and not self.json_schema:
         return _error(400, "response_format 'json_schema' is not supported by this server; use 'json_object'",
-                      'invalid_request_error')
+                      'invalid_request_error', 'response_format')
+    msgs = [dict(role=m['role'], content=_text(m.get('content'))) for m in body['messages']]
+    try: asked = read_prompt(msgs)['n'] or self.simulator.default_n
+    except ValueError as e: return _error(422, f"the simulator cannot read 'messages' as a PGKD prompt: {e}", param='messages',
+                                          code='unreadable_prompt')
+    n = min(asked, self.max_n)
     fault = self._draw()
     with self.lock: self.faults_seen[fault or 'ok'] += 1
-    msgs = [dict(role=m['role'], content=_text(m.get('content'))) for m in body['messages']]
-    self.log.append(dict(fault=fault, messages=msgs, response_format=rf))
+    self.log.append(dict(fault=fault, messages=msgs, response_format=rf, asked=asked, n=n))
     if fault == '429':
         code, obj, _ = _error(429, "Rate limit reached for the simulator (injected fault)", 'rate_limit_error')
         return code, obj, {'Retry-After': f'{self.retry_after:g}'}
     if fault == '500': return _error(500, "The simulator had an internal error (injected fault)", 'server_error')
     if fault == 'timeout' and self.stopping.wait(self.delay): return _error(503, "server stopping", 'server_error')
     try:
-        with self.lock: content = self.simulator.answer(msgs)
+        with self.lock: content = self.simulator.answer(msgs, n=n)
     except PoolExhausted as e: return _error(400, f"simulator pool exhausted: {e}", 'invalid_request_error')
     rng = random.Random(f'{self.seed}-{self.calls}')
     finish = 'stop'
@@ -162,50 +194,105 @@ def _respond(self:SimServer, body) -> tuple:
 SimServer.respond = _respond
 
 # %% ../nbs/06_server.ipynb #98993dcc
+def _one_line(e) -> str: return ' '.join(f"{type(e).__name__}: {e}".split())[:300]
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    def handle_error(self, request, client_address):
+        "One log line for an error outside a request handler (a client that hung up mid-request); the traceback only with `debug`."
+        e = sys.exc_info()[1]
+        _log.log(logging.DEBUG if isinstance(e, ConnectionError) else logging.ERROR, "pgkd simulator: connection from %s failed: %s",
+                 client_address[0], _one_line(e), exc_info=self.owner.debug)
+
+class _HTTPServer6(_HTTPServer): address_family = socket.AF_INET6
+
+_DRAIN = 128 << 20   # at most this much of what a client still sends is read (and dropped) after an error that hangs up
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
     server_version = 'pgkd-simulator'
+    default_request_version = 'HTTP/1.0'   # so a garbled request line gets a status line and headers, not HTTP/0.9's bare body
 
     def log_message(self, fmt, *args):
         if self.server.owner.verbose: super().log_message(fmt, *args)
 
-    def _send(self, code, obj, headers=None):
+    def _send(self, status, obj, headers=None):
         data = json.dumps(obj, ensure_ascii=False).encode()
         try:
-            self.send_response(code)
+            self.send_response(status)
             self.send_header('Content-Type', 'application/json')
             self.send_header('Content-Length', str(len(data)))
+            if self.close_connection: self.send_header('Connection', 'close')
             for k,v in (headers or {}).items(): self.send_header(k, v)
             self.end_headers(); self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError): self.close_connection = True
 
+    def _close(self, status, obj):
+        "Send an error and hang up (where the next request starts is unknown), once the client has sent what it meant to."
+        self.close_connection = True
+        self._send(status, obj)
+        try:   # a client still writing its body must not be reset before it reads the error: read and drop that body
+            self.connection.shutdown(socket.SHUT_WR); self.connection.settimeout(2)
+            n = _DRAIN
+            while n > 0 and (b := self.rfile.read1(1 << 16)): n -= len(b)
+        except OSError: pass
+
+    def send_error(self, code, message=None, explain=None):
+        "The standard library's own refusals (bad request line, unknown method, headers too long) in OpenAI's JSON shape."
+        self._close(*_error(code, message or self.responses.get(code, ('error',))[0],
+                            'invalid_request_error' if code < 500 else 'server_error')[:2])
+
+    def _guard(self, f):
+        "Run `f`; an unexpected exception becomes a JSON 500 and one log line (with the traceback if `debug`)."
+        try: f()
+        except Exception as e:
+            _log.error("pgkd simulator: %s %s failed: %s", self.command, self.path, _one_line(e), exc_info=self.server.owner.debug)
+            self._close(*_error(500, f"the simulator server failed: {_one_line(e)}", 'server_error', code='internal_error')[:2])
+
     def _allowed(self):
-        host = (self.headers.get('Host') or '').rsplit(':', 1)[0].strip('[]')
+        try: host = urlsplit('//' + (self.headers.get('Host') or '')).hostname or ''
+        except ValueError: host = ''
         if ipaddress.ip_address(self.client_address[0]).is_loopback and (host == 'localhost' or _is_ip_loopback(host)): return True
         self._send(*_error(403, "pgkd simulator server: loopback clients and loopback Host names only", 'permission_error')[:2])
         return False
 
-    def do_GET(self):
+    def _body(self):
+        "The request body, or None once an error is sent. `Content-Length` is checked before a byte of the body is read."
+        cl, limit = self.headers.get_all('Content-Length') or [], self.server.owner.max_body
+        err = lambda status, msg, code: self._close(*_error(status, msg, param='Content-Length', code=code)[:2])
+        if not cl or 'Transfer-Encoding' in self.headers:
+            return err(411, "a request body needs a Content-Length header (chunked bodies are not supported)", 'length_required')
+        s = cl[0].strip()
+        if len(set(cl)) > 1 or not (s.isascii() and s.isdigit()):
+            return err(400, f"the Content-Length header must be one non-negative integer, got {', '.join(cl)!r}", 'invalid_content_length')
+        if int(s) > limit:
+            return err(413, f"the request body is {int(s):,} bytes; this server takes at most {limit:,} (max_body)", 'body_too_large')
+        return self.rfile.read(int(s))
+
+    def do_GET(self): self._guard(self._get)
+    def _get(self):
         if not self._allowed(): return
         if self.path.split('?')[0].rstrip('/') == '/v1/models':
             m = self.server.owner.model
             return self._send(200, {'object': 'list', 'data': [{'id': m, 'object': 'model', 'created': 0, 'owned_by': 'pgkd'}]})
         self._send(*_error(404, f"no route GET {self.path}", 'invalid_request_error')[:2])
 
-    def do_POST(self):
-        raw = self.rfile.read(int(self.headers.get('Content-Length') or 0))
-        if not self._allowed(): return
+    def do_POST(self): self._guard(self._post)
+    def _post(self):
+        raw = self._body()
+        if raw is None or not self._allowed(): return
         if self.path.split('?')[0].rstrip('/') != '/v1/chat/completions':
             return self._send(*_error(404, f"no route POST {self.path}", 'invalid_request_error')[:2])
-        try: body = json.loads(raw or b'null')
-        except ValueError: return self._send(*_error(400, "the request body is not valid JSON", 'invalid_request_error')[:2])
+        try: body = json.loads(raw)
+        except (ValueError, RecursionError) as e:
+            return self._send(*_error(400, f"the request body is not valid JSON: {_one_line(e)}", code='invalid_json')[:2])
         self._send(*self.server.owner.respond(body))
 
 # %% ../nbs/06_server.ipynb #441984a4
 def _start(self:SimServer):
-    "Bind and serve from a background thread."
-    self.httpd = ThreadingHTTPServer((self.host, self.port), _Handler)
-    self.httpd.daemon_threads, self.httpd.owner = True, self
+    "Bind (IPv6 for an IPv6 host) and serve from a background thread."
+    self.httpd = (_HTTPServer6 if ':' in self.host else _HTTPServer)((self.host, self.port), _Handler)
+    self.httpd.owner = self
     self.port = self.httpd.server_address[1]
     self.stopping.clear()
     self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs=dict(poll_interval=0.1), daemon=True, name='pgkd-sim-server')
@@ -222,7 +309,8 @@ def _stop(self:SimServer):
 SimServer.start, SimServer.stop = _start, _stop
 SimServer.__enter__ = lambda self: self.start()
 SimServer.__exit__ = lambda self, *exc: self.stop()
-SimServer.url = property(lambda self: f"http://{self.host}:{self.port}/v1", doc="The base URL to give an OpenAI client.")
+SimServer.url = property(lambda self: f"http://{f'[{self.host}]' if ':' in self.host else self.host}:{self.port}/v1",
+                         doc="The base URL to give an OpenAI client.")
 
 # %% ../nbs/06_server.ipynb #69de385f
 def _rate(s):
@@ -232,10 +320,10 @@ def _rate(s):
 
 def serve_sim_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='pgkd serve-sim', description="Serve the simulated teacher (a simulator, not an LLM) as a "
-                                "local OpenAI-compatible API on 127.0.0.1, optionally injecting faults.")
+                                "local OpenAI-compatible API on a loopback address, optionally injecting faults.")
     p.add_argument('--pool', required=True, help="labelled texts to answer from (CSV/TSV/JSON/JSONL/parquet with text,label), or 'demo'")
     p.add_argument('--port', type=int, default=8011, help="port (0 picks a free one; default %(default)s)")
-    p.add_argument('--host', default='127.0.0.1', help="loopback address to bind (default %(default)s)")
+    p.add_argument('--host', default='127.0.0.1', help="loopback address to bind: 127.0.0.1, ::1 or localhost (default %(default)s)")
     p.add_argument('--seed', type=int, default=0, help="seed for the simulator and the faults (default %(default)s)")
     p.add_argument('--model', default='pgkd-simulator', help="model name reported by /v1/models")
     for k in ('noise', 'refusal', 'garbage'):
@@ -245,18 +333,22 @@ def serve_sim_parser() -> argparse.ArgumentParser:
                        help=f"rate of '{f}' faults (0-1)")
     p.add_argument('--delay', type=float, default=30.0, help="seconds a 'timeout' fault holds the answer (default %(default)s)")
     p.add_argument('--retry-after', type=float, default=1.0, help="Retry-After seconds sent with a 429 (default %(default)s)")
+    p.add_argument('--max-body', type=int, default=1<<20, metavar='BYTES', help="largest request body taken; larger gets a 413 (default %(default)s)")
+    p.add_argument('--max-n', type=int, default=64, metavar='N', help="most samples one answer holds, whatever the prompt asks (default %(default)s)")
     p.add_argument('--verbose', action='store_true', help="log every request")
+    p.add_argument('--debug', action='store_true', help="log the traceback of an internal error, not just its line")
     return p
 
 def serve_sim_main(argv=None) -> int:
     "Entry point of `pgkd serve-sim`: serve until SIGINT/SIGTERM, then stop cleanly and return 0."
     a = serve_sim_parser().parse_args(argv)
-    if not _is_loopback(a.host): print(f"pgkd serve-sim: --host {a.host} is not a loopback address; the server binds to loopback only", file=sys.stderr); return 2
+    if not _is_loopback(a.host.strip('[]')):
+        print(f"pgkd serve-sim: --host {a.host} is not a loopback address; the server binds to loopback only", file=sys.stderr); return 2
     pool = load_demo() if a.pool == 'demo' else TextData.from_file(a.pool)
     sim = Simulator(pool, seed=a.seed, noise=a.noise, refusal=a.refusal, garbage=a.garbage)
     faults = {f: getattr(a, f'fault_{f}') for f in FAULTS if getattr(a, f'fault_{f}')}
-    try: srv = SimServer(sim, host=a.host, port=a.port, faults=faults, seed=a.seed, delay=a.delay,
-                         retry_after=a.retry_after, model=a.model, verbose=a.verbose)
+    try: srv = SimServer(sim, host=a.host, port=a.port, faults=faults, seed=a.seed, delay=a.delay, retry_after=a.retry_after,
+                         model=a.model, verbose=a.verbose, max_body=a.max_body, max_n=a.max_n, debug=a.debug)
     except ValueError as e: print(f"pgkd serve-sim: {e}", file=sys.stderr); return 2
     done = threading.Event()
     old = {s: signal.signal(s, lambda *_: done.set()) for s in (signal.SIGINT, signal.SIGTERM)}

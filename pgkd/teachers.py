@@ -4,7 +4,8 @@
 
 # %% ../nbs/07_teachers.ipynb #ad06010a
 from __future__ import annotations
-import os, json, math, time, random, asyncio, hashlib, logging, tempfile, warnings
+import os, re, json, math, time, random, asyncio, hashlib, logging, tempfile, warnings
+from urllib.parse import urlsplit, urlunsplit, parse_qsl, urlencode
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, asdict, replace, fields
@@ -15,7 +16,7 @@ from .simulator import Simulator, PoolExhausted
 
 # %% auto #0
 __all__ = ['PRICES', 'MODES', 'Usage', 'price_of', 'cost_of', 'Generation', 'TeacherError', 'split_request', 'Teacher',
-           'SimulatedTeacher', 'OpenAITeacher', 'format_stats']
+           'SimulatedTeacher', 'redact_url', 'user_cache_dir', 'OpenAITeacher', 'check', 'format_stats']
 
 # %% ../nbs/07_teachers.ipynb #3d0c989a
 @dataclass
@@ -27,10 +28,13 @@ class Usage:
     cached: int = 0
     cost: float = 0.0
     errors: int = 0
+    replayed_cost: float = 0.0   # what the answers read back from the cache cost when they were first bought
     def __add__(self, o:Usage) -> Usage: return Usage(**{f.name: getattr(self, f.name) + getattr(o, f.name) for f in fields(self)})
     def to_dict(self) -> dict: return asdict(self)
     @property
     def total_tokens(self) -> int: return self.prompt_tokens + self.completion_tokens
+    @property
+    def total_cost(self) -> float: return self.cost + self.replayed_cost
 
 # %% ../nbs/07_teachers.ipynb #856c0ac4
 PRICES = {  # model -> ($ per 1M input tokens, $ per 1M output tokens); example list prices, edit to match your provider
@@ -129,6 +133,9 @@ class Teacher:
         "What a resumed run needs to continue where this teacher stopped (JSON-serialisable; never a key)."
         return dict(usage=self.usage.to_dict())
     def load_state_dict(self, st:dict): self.usage = Usage(**st['usage'])
+    def check(self):
+        "Fail now, in one line, if this teacher cannot work (a run calls it before round 0 trains)."
+        return self
 
 # %% ../nbs/07_teachers.ipynb #449caf43
 async def _one(self:Teacher, sub, round, q, session):
@@ -246,8 +253,27 @@ class _Secret:
     __str__ = __repr__
     def __reduce__(self): return (_Secret, ())
 
+def redact_url(url:str|None) -> str|None:
+    "`url` with the secrets a URL can carry (a password in userinfo, every query value) replaced by `***`."
+    if not url: return url
+    try: u = urlsplit(url)
+    except ValueError: return '<unreadable URL>'
+    host = u.hostname or ''
+    if u.port: host += f':{u.port}'
+    if u.username: host = f"{u.username}{':***' if u.password is not None else ''}@{host}"
+    q = urlencode([(k, '***') for k,_ in parse_qsl(u.query, keep_blank_values=True)], safe='*')
+    return urlunsplit((u.scheme, host, u.path, q, ''))
+
+def user_cache_dir(*parts) -> Path:
+    "pgkd's folder in the user's cache: `$XDG_CACHE_HOME/pgkd` (default `~/.cache/pgkd`), `~/Library/Caches/pgkd` on macOS, `%LOCALAPPDATA%\\pgkd\\cache` on Windows."
+    import sys
+    if sys.platform == 'win32': base = Path(os.environ.get('LOCALAPPDATA') or Path.home()/'AppData'/'Local')/'pgkd'/'cache'
+    elif sys.platform == 'darwin': base = Path.home()/'Library'/'Caches'/'pgkd'
+    else: base = Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'pgkd'
+    return base.joinpath(*parts)
+
 _log = logging.getLogger('pgkd.teachers')
-MODES = ('json_schema', 'json_object', 'none')
+MODES = ('json_schema', 'json_object_schema', 'json_object', 'none')
 
 class OpenAITeacher(Teacher):
     "An LLM teacher behind any OpenAI-compatible chat-completions endpoint (OpenAI, Azure, vLLM, Ollama, llama.cpp)."
@@ -256,7 +282,11 @@ class OpenAITeacher(Teacher):
                  backoff=1.0, backoff_max=30.0, max_extra=None, prompt_kw=None):
         super().__init__()
         if structured in (None, False): structured = 'none'
-        if structured not in ('auto',) + MODES: raise ValueError(f"structured={structured!r}: use 'auto', 'json_schema', 'json_object' or 'none'")
+        if structured not in ('auto',) + MODES: raise ValueError(f"structured={structured!r}: use 'auto' or one of {list(MODES)}")
+        for name, v, lo in (('timeout', timeout, 0), ('deadline', deadline, 0), ('max_retries', max_retries, -1), ('concurrency', concurrency, 0),
+                            ('per_request', per_request, 0), ('max_tokens', max_tokens, 0), ('temperature', temperature, -1e-9)):
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or v <= lo):
+                raise ValueError(f"{name}={v!r} must be a {'non-negative' if lo < 0 else 'positive'} number")
         self.model, self.base_url, self.temperature, self.max_tokens = model, base_url, temperature, max_tokens
         self.per_request, self.concurrency, self.structured, self.timeout, self.deadline = per_request, concurrency, structured, timeout, deadline
         self.max_retries, self.prices, self.seed, self.backoff, self.backoff_max = max_retries, prices, seed, backoff, backoff_max
@@ -268,28 +298,38 @@ class OpenAITeacher(Teacher):
         self._rng = random.Random(seed)
 
     def __repr__(self):
-        return (f"OpenAITeacher(model={self.model!r}, base_url={self.base_url!r}, structured={self.structured!r} (using {self.mode!r}), "
+        return (f"OpenAITeacher(model={self.model!r}, base_url={redact_url(self.base_url)!r}, structured={self.structured!r} (using {self.mode!r}), "
                 f"per_request={self.per_request}, concurrency={self.concurrency}, cache_dir={str(self.cache_dir) if self.cache_dir else None!r})")
     def state_dict(self): return dict(usage=self.usage.to_dict(), mode=self.mode)
     def load_state_dict(self, st): self.usage, self.mode = Usage(**st['usage']), st.get('mode', self.mode)
     @property
-    def where(self): return f"model '{self.model}' at {self.base_url or 'https://api.openai.com/v1'}"
+    def where(self): return f"model '{self.model}' at {redact_url(self.base_url) or 'https://api.openai.com/v1'}"
     def _redact(self, s):
-        k = self._key.get() or os.environ.get('OPENAI_API_KEY')
-        return s.replace(k, '***') if k and len(k) >= 8 else s
+        "`s` with the API key and the secrets of the base URL (a password, query values) replaced by `***`."
+        if self.base_url and self.base_url != redact_url(self.base_url): s = s.replace(self.base_url, redact_url(self.base_url))
+        secrets = [self._key.get() or os.environ.get('OPENAI_API_KEY')]
+        if self.base_url:
+            try: u = urlsplit(self.base_url); secrets += [u.password] + [v for _,v in parse_qsl(u.query)]
+            except ValueError: pass
+        for k in sorted({k for k in secrets if k and len(k) >= 4}, key=len, reverse=True): s = s.replace(k, '***')
+        return s
 
 # %% ../nbs/07_teachers.ipynb #4e4bdcc0
 def _cache_key(self:OpenAITeacher, messages, meta) -> str:
-    k = dict(model=self.model, messages=messages, temperature=self.temperature, max_tokens=self.max_tokens, seed=self.seed,
-             round=meta['round'], request=meta['request'], kind=meta['kind'])
+    k = dict(model=self.model, base_url=redact_url(self.base_url) or 'openai', messages=messages, temperature=self.temperature,
+             max_tokens=self.max_tokens, seed=self.seed, round=meta['round'], request=meta['request'], kind=meta['kind'])
     return hashlib.sha256(json.dumps(k, sort_keys=True, separators=(',', ':'), ensure_ascii=False).encode()).hexdigest()
 
 def _cache_get(self:OpenAITeacher, key):
+    "The cached entry for `key`, or None; a file that is unreadable, or names another key, is ignored with a warning."
     if not self.cache_dir: return None
     p = self.cache_dir/f'{key}.json'
-    try: return json.loads(p.read_text(encoding='utf-8'))
+    try: e = json.loads(p.read_text(encoding='utf-8'))
     except FileNotFoundError: return None
-    except ValueError: _log.warning("ignoring unreadable cache file %s", p); return None
+    except (ValueError, OSError) as x: warnings.warn(f"ignoring unreadable cache file {p}: {type(x).__name__}"); return None
+    ok = isinstance(e, dict) and e.get('key') == key and isinstance(e.get('answer'), str) and isinstance(e.get('usage'), dict)
+    if not ok: warnings.warn(f"ignoring cache file {p}: it is not a pgkd answer for this request"); return None
+    return e
 
 def _cache_put(self:OpenAITeacher, key, obj):
     if not self.cache_dir: return
@@ -304,6 +344,7 @@ OpenAITeacher._cache_key, OpenAITeacher._cache_get, OpenAITeacher._cache_put = _
 def _response_format(self:OpenAITeacher, classes):
     if self.mode == 'json_schema':
         return {'type': 'json_schema', 'json_schema': {'name': 'pgkd_samples', 'schema': answer_schema(classes), 'strict': True}}
+    if self.mode == 'json_object_schema': return {'type': 'json_object', 'schema': answer_schema(classes)}   # llama.cpp: grammar-constrained
     if self.mode == 'json_object': return {'type': 'json_object'}
     return None
 OpenAITeacher._response_format = _response_format
@@ -316,8 +357,14 @@ def _retry_after(e):
     return None
 
 def _about_format(e):
-    m = str(getattr(e, 'message', e)).lower()
-    return 'response_format' in m or 'json_schema' in m or 'structured' in m or 'schema' in m
+    "Does the error say the server cannot do the response format? (400 and 422 as OpenAI and vLLM answer; 500 with a validation body as llama-cpp-python does.)"
+    m = str(getattr(e, 'message', e)).lower() + ' ' + json.dumps(getattr(e, 'body', None) or '', default=str).lower()
+    return any(w in m for w in ('response_format', 'json_schema', 'json_object', 'structured', 'schema'))
+
+def _hint(status):
+    "What to do about an HTTP status that is not retried."
+    return {401: 'check the API key (OPENAI_API_KEY, or api_key=)', 403: 'the key may lack access to this model',
+            404: 'check the model name and the base URL (it usually ends in /v1)'}.get(status, 'see the message above')
 
 async def _open(self:OpenAITeacher):
     return dict(client=None, sem=asyncio.Semaphore(self.concurrency), t_end=time.monotonic() + (self.deadline or math.inf))
@@ -330,18 +377,36 @@ def _client(self:OpenAITeacher, session):
         import openai
         key = self._key.get() or os.environ.get('OPENAI_API_KEY')
         if not key:
-            if not self.base_url: raise TeacherError(f"no API key for {self.where}: set OPENAI_API_KEY or pass api_key=", fatal=True)
+            if not self.base_url: raise TeacherError(f"no API key for {self.where}: set OPENAI_API_KEY, pass api_key=, or give --base-url for a local server", fatal=True)
             key = 'no-key-needed'   # local servers (vLLM, Ollama, llama.cpp) ignore it
         session['client'] = openai.AsyncOpenAI(api_key=key, base_url=self.base_url, max_retries=0, timeout=self.timeout)
     return session['client']
-OpenAITeacher._open, OpenAITeacher._close, OpenAITeacher._get_client = _open, _close, _client
+def check(self:OpenAITeacher, timeout=10.):
+    "Before a run: fail now, in one line, without a key for OpenAI, or when the endpoint is unreachable or refuses the key (one cheap `GET /models`)."
+    import openai
+    key = self._key.get() or os.environ.get('OPENAI_API_KEY')
+    if not key and not self.base_url:
+        raise TeacherError(f"no API key for {self.where}: set OPENAI_API_KEY, pass api_key=, or give --base-url for a local server", fatal=True)
+    c = openai.OpenAI(api_key=key or 'no-key-needed', base_url=self.base_url, max_retries=1, timeout=min(self.timeout, timeout))
+    try: c.models.list()
+    except openai.APIConnectionError as e:
+        raise TeacherError(self._redact(f"cannot reach {self.where} ({type(e).__name__}: {e}, 2 attempts): is the server running, and is the base URL right?"), fatal=True) from None
+    except openai.APIStatusError as e:
+        if e.status_code in (401, 403): raise TeacherError(self._redact(f"{self.where}: HTTP {e.status_code}: {_hint(e.status_code)}"), fatal=True) from None
+        # other statuses: some servers have no /models; the first real request will tell
+    finally: c.close()
+    return self
+
+OpenAITeacher._open, OpenAITeacher._close, OpenAITeacher._get_client, OpenAITeacher.check = _open, _close, _client, check
 
 # %% ../nbs/07_teachers.ipynb #1d9be5ed
 async def _ask(self:OpenAITeacher, messages, meta, session):
     import openai
     key = self._cache_key(messages, meta)
     hit = self._cache_get(key)
-    if hit is not None: return hit['answer'], Usage(cached=1)
+    if hit is not None:
+        pt, ct = int(hit['usage'].get('prompt_tokens', 0)), int(hit['usage'].get('completion_tokens', 0))
+        return hit['answer'], Usage(cached=1, replayed_cost=cost_of(self.model, pt, ct, self.prices))
     client, attempt, errors, last = self._get_client(session), 0, 0, None
     while True:
         left = session['t_end'] - time.monotonic()
@@ -355,23 +420,21 @@ async def _ask(self:OpenAITeacher, messages, meta, session):
         wait = None
         try:
             async with session['sem']: r = await client.chat.completions.create(**kw)
-        except openai.BadRequestError as e:
-            if self.structured == 'auto' and mode != 'none' and _about_format(e):
+        except (openai.APITimeoutError, openai.APIConnectionError) as e: last = e
+        except openai.APIStatusError as e:
+            if self.structured == 'auto' and mode != 'none' and e.status_code in (400, 422, 500) and _about_format(e):
                 if self.mode == mode: self.mode = MODES[MODES.index(mode) + 1]
                 _log.info("%s: response_format %s refused (%s); now using %s", self.where, mode, self._redact(str(e)), self.mode)
                 continue
-            raise TeacherError(self._redact(f"{self.where}: request refused (400): {e}"), fatal=True) from None
-        except (openai.APITimeoutError, openai.APIConnectionError) as e: last = e
-        except openai.APIStatusError as e:
             if e.status_code in (408, 409, 429) or e.status_code >= 500:
                 last, wait = e, _retry_after(e) if e.status_code == 429 else None
-            else: raise TeacherError(self._redact(f"{self.where}: HTTP {e.status_code}, not retried: {e}"), fatal=True) from None
+            else: raise TeacherError(self._redact(f"{self.where}: HTTP {e.status_code}, not retried: {e}; {_hint(e.status_code)}"), fatal=True) from None
         else:
             ans = (r.choices[0].message.content or '') if r.choices else ''
             pt = r.usage.prompt_tokens if r.usage else sum(count_tokens(m['content']) for m in messages)
             ct = r.usage.completion_tokens if r.usage else count_tokens(ans)
             u = Usage(pt, ct, calls=1, cost=cost_of(self.model, pt, ct, self.prices), errors=errors)
-            self._cache_put(key, dict(model=self.model, round=meta['round'], request=meta['request'], kind=meta['kind'],
+            self._cache_put(key, dict(key=key, model=self.model, base_url=redact_url(self.base_url), round=meta['round'], request=meta['request'], kind=meta['kind'],
                                       messages=messages, answer=ans, finish_reason=r.choices[0].finish_reason if r.choices else None,
                                       usage=dict(prompt_tokens=pt, completion_tokens=ct)))
             return ans, u
@@ -382,8 +445,10 @@ async def _ask(self:OpenAITeacher, messages, meta, session):
         if time.monotonic() + wait >= session['t_end']: break
         await asyncio.sleep(wait)
     why = f"{type(last).__name__}: {last}" if last else "no attempt could start"
+    todo = ("is the server running, and is the base URL right?" if isinstance(last, openai.APIConnectionError) and not isinstance(last, openai.APITimeoutError)
+            else "raise the timeout, deadline or retries (--timeout, --deadline, --max-retries) if the server is just slow")
     raise TeacherError(self._redact(f"{self.where}: no answer after {attempt} attempts within the {self.deadline:g}s deadline; "
-                                    f"last error: {why}"))
+                                    f"last error: {why}; {todo}"))
 OpenAITeacher._ask = _ask
 
 # %% ../nbs/07_teachers.ipynb #64523d85

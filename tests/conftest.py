@@ -26,3 +26,8 @@ def pipeline_labels(folder, texts) -> list:
             "assert 'pgkd' not in sys.modules")
     out = subprocess.run([sys.executable, '-c', code, str(folder), json.dumps(list(texts))], capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])
+
+@pytest.fixture(autouse=True)
+def _own_user_cache(tmp_path, monkeypatch):
+    "Each test gets its own user cache folder (pgkd's shared teacher cache lives there), so no test replays another's answers."
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path/'user-cache'))

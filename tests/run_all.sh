@@ -3,6 +3,7 @@
 # pytest, the notebooks/package sync check, and the README/index check. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export XDG_CACHE_HOME="$(mktemp -d)"  # a fresh user cache: no answer is replayed from an earlier run
 export MPLBACKEND=Agg PYTHONHASHSEED=0 TOKENIZERS_PARALLELISM=false OMP_NUM_THREADS=1  # two notebooks run at once: one thread each
 state() { git status --porcelain; git diff | sha1sum; }
 

@@ -62,7 +62,7 @@ def test_bad_input_exit_codes(files, tmp_path):
     r = subprocess.run(PGKD + ['run', '--train', str(files/'train.csv'), '--n-labelled', '100000'], capture_output=True, text=True)
     assert r.returncode == 1 and '--n-labelled 100000 is more than its' in r.stderr
     r = subprocess.run(PGKD + ['run', '--train', str(files/'train.csv'), '--steps', 'ten'], capture_output=True, text=True)
-    assert r.returncode == 2 and "invalid int value: 'ten'" in r.stderr
+    assert r.returncode == 2 and "argument --steps: 'ten' is not a whole number" in r.stderr
     for cmd in ('run', 'demo', 'report', 'serve-sim'):
         h = subprocess.run(PGKD + [cmd, '--help'], capture_output=True, text=True)
         assert h.returncode == 0 and 'usage:' in h.stdout, cmd
@@ -87,13 +87,13 @@ def test_loop_over_http_with_faults_cache_and_no_key_leak(files, tmp_path):
         assert calls >= 3 and sum(v for k, v in srv.faults_seen.items() if k != 'ok') > 0
         rep = json.loads((tmp_path/'http'/'report.json').read_text())
         assert rep['generated'] > 0 and rep['prompt_tokens'] > 0
-        # a second run with the first run's cache makes no HTTP call and writes the same samples
-        cmd2 = http(tmp_path/'again') + ['--cache-dir', str(tmp_path/'http'/'cache')]
+        # a second run (another --out; the shared user cache) makes no completion request and writes the same samples
+        cmd2 = http(tmp_path/'again')
         r2 = subprocess.run(cmd2, capture_output=True, text=True, timeout=300, env=env)
         assert r2.returncode == 0, r2.stderr
         assert srv.calls == calls
     assert (tmp_path/'http'/'generated.jsonl').read_text() == (tmp_path/'again'/'generated.jsonl').read_text()
-    for f in (tmp_path/'http').rglob('*'):
+    for f in [*(tmp_path/'http').rglob('*'), *Path(os.environ['XDG_CACHE_HOME']).rglob('*')]:
         if f.is_file(): assert secret.encode() not in f.read_bytes(), f"API key written to {f}"
     assert secret not in r.stdout + r.stderr
 

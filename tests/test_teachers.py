@@ -81,9 +81,10 @@ def test_non_retryable_error_is_immediate(pool, req):
         assert time.time() - t0 < 2
 
 def test_cache_second_run_zero_calls(pool, req, tmp_path):
-    runs = []
-    for seed in (0, 1):   # a different simulator seed: any answer that is not from the cache would differ
-        with SimServer(Simulator(pool, seed=seed), faults=MIX, seed=seed, delay=1.5, retry_after=0.2) as srv:
+    runs, port = [], 0
+    for seed in (0, 1):   # a different simulator seed on the same endpoint (the URL is in the key): any answer not from the cache would differ
+        with SimServer(Simulator(pool, seed=seed), faults=MIX, seed=seed, delay=1.5, retry_after=0.2, port=port) as srv:
+            port = srv.port
             t = OpenAITeacher('pgkd-simulator', base_url=srv.url, api_key='x', per_request=8, cache_dir=tmp_path/'c', deadline=40, **FAST)
             gs = [t.generate(req, round=r) for r in (1, 2)]
         runs.append((srv.calls, gs, t.usage))
@@ -96,7 +97,7 @@ def test_cache_second_run_zero_calls(pool, req, tmp_path):
     files = list((tmp_path/'c').glob('*.json'))
     assert len(files) == u1.calls and not list((tmp_path/'c').glob('*.tmp'))
     rec = json.loads(files[0].read_text())
-    assert {'answer', 'messages', 'usage', 'model'} <= set(rec)
+    assert {'key', 'base_url', 'answer', 'messages', 'usage', 'model'} <= set(rec) and rec['key'] == files[0].stem
 
 def test_usage_totals(pool, req):
     with SimServer(Simulator(pool, seed=3), faults=MIX, seed=9, delay=1.5, retry_after=0.2) as srv:
@@ -132,7 +133,7 @@ def test_structured_fallback_remembered(pool, req):
     with SimServer(Simulator(pool, seed=0), json_schema=False) as srv:
         t = OpenAITeacher('pgkd-simulator', base_url=srv.url, api_key='x', per_request=16, **FAST)
         t.generate(req); t.generate(replace(req, n=8))
-    assert t.mode == 'json_object'
+    assert t.mode == 'json_object_schema'
     assert [x['response_format'] for x in srv.log] == ['json_object'] * 3
     with SimServer(Simulator(pool, seed=0), json_schema=False) as srv:
         t = OpenAITeacher('pgkd-simulator', base_url=srv.url, api_key='x', structured='json_schema', **FAST)
@@ -241,3 +242,54 @@ def test_generate_inside_running_loop(pool, req):
     a, b = asyncio.run(main())
     assert len(a.samples) == len(b.samples) == 8 and b.samples.rounds == [1]*8
     assert not set(a.samples.texts) & set(b.samples.texts)
+
+
+class _RefusingProxy:
+    "Forwards chat completions to a SimServer, but answers a `json_schema` response_format as an older server does: `status` with `message`."
+    def __init__(self, target, status, message):
+        import threading
+        from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
+        import urllib.request, urllib.error
+        proxy = self
+        self.formats = []
+        class H(BaseHTTPRequestHandler):
+            def log_message(self, *a): pass
+            def _send(self, code, raw):
+                self.send_response(code); self.send_header('Content-Type', 'application/json')
+                self.send_header('Content-Length', str(len(raw))); self.end_headers(); self.wfile.write(raw)
+            def do_POST(self):
+                raw = self.rfile.read(int(self.headers['Content-Length']))
+                rf = json.loads(raw).get('response_format') or {}
+                proxy.formats.append(rf.get('type', 'text') + ('+schema' if 'schema' in rf else ''))
+                if rf.get('type') == 'json_schema':
+                    return self._send(status, json.dumps({'error': {'message': message, 'type': 'server_error'}}).encode())
+                req = urllib.request.Request(target + self.path[len('/v1'):], data=raw, headers={'Content-Type': 'application/json'})
+                try:
+                    with urllib.request.urlopen(req) as r: self._send(r.status, r.read())
+                except urllib.error.HTTPError as e: self._send(e.code, e.read())
+        self.httpd = ThreadingHTTPServer(('127.0.0.1', 0), H)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}/v1"
+    def close(self): self.httpd.shutdown(); self.httpd.server_close()
+
+@pytest.mark.parametrize('status,message', [
+    (500, "[{'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), 'msg': \"Input should be 'text' or 'json_object'\"}]"),  # llama-cpp-python 0.3
+    (422, "response_format: json_schema is not supported"),
+    (400, "Unsupported parameter: 'response_format.json_schema'")])
+def test_unsupported_response_format_downgrades_not_retries(pool, req, status, message):
+    "A server that refuses json_schema (500 with a validation body, 422 or 400) costs one refused request, then json_object with the schema: no retries, no error."
+    with SimServer(Simulator(pool, seed=0)) as srv:
+        p = _RefusingProxy(srv.url, status, message)
+        try:
+            t = OpenAITeacher('pgkd-simulator', base_url=p.url, api_key='x', per_request=16, **FAST)
+            t0 = time.time(); g = t.generate(replace(req, n=16))
+        finally: p.close()
+    assert len(g.samples) == 16 and time.time() - t0 < 10
+    assert t.mode == 'json_object_schema' and p.formats == ['json_schema', 'json_object+schema'] and g.usage.errors == 0
+
+def test_plain_500_is_still_retried(pool, req):
+    "A 500 that says nothing about the response format is a server error: retried, the mode unchanged."
+    with SimServer(Simulator(pool, seed=0), script=['500']) as srv:
+        t = OpenAITeacher('pgkd-simulator', base_url=srv.url, api_key='x', per_request=16, **FAST)
+        g = t.generate(replace(req, n=8))
+    assert len(g.samples) == 8 and t.mode == 'json_schema' and g.usage.errors == 1
