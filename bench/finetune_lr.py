@@ -9,7 +9,7 @@ macro-F1, the best epoch and the fit time. One process, `--threads` torch thread
 import argparse, json, time
 from pathlib import Path
 from pgkd.bench import protocol_data, machine
-from pgkd.students import TransformerStudent
+from pgkd.transformer import TransformerStudent
 
 P = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
 P.add_argument('--checkpoint', required=True); P.add_argument('--datasets', nargs='+', default=['banking77'])

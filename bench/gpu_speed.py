@@ -12,7 +12,7 @@ Prints JSON and writes it to $OUT/gpu.json (or ./gpu.json).
 import json, os, time, warnings; warnings.filterwarnings('ignore')
 import numpy as np, torch
 from pgkd.bench import protocol_data, speed_figures, long_texts, _throughput, _latency
-from pgkd.students import TransformerStudent
+from pgkd.transformer import TransformerStudent
 
 print('torch', torch.__version__, '| GPU:', torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'none')
 tr, va, test, _ = protocol_data('banking77', seed=0)

@@ -28,7 +28,7 @@ RECIPES = {  # name: from_scratch options (R0 was the default before; R8 is the 
 
 def recipe(name):
     from pgkd.bench import protocol_data
-    from pgkd.students import TransformerStudent
+    from pgkd.transformer import TransformerStudent
     torch.set_num_threads(1)
     train, valid, test, pool = protocol_data('banking77', 0)
     extra = np.random.default_rng(0).permutation(len(pool))[:96]

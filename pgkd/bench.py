@@ -29,7 +29,7 @@ def protocol_data(name, seed=0, n_labelled=1000, n_valid=200):
     return train, valid, test, pool
 
 def _student(kind, seed, checkpoint=None, cache_dir=None):
-    from pgkd.cli import make_student
+    from pgkd.factories import make_student
     return make_student(kind, checkpoint, seed=seed, cache_dir=cache_dir)
 
 _CURVE = ('n_train', 'valid_loss', 'valid_accuracy', 'valid_macro_f1', 'test_accuracy', 'test_macro_f1', 'test_weighted_f1')
@@ -59,7 +59,8 @@ def quality_job(name, method, seed, student='tfidf', steps=10, n=32, k=16, patie
     return rec
 
 # %% ../nbs/11_bench.ipynb #f9741ae8
-_JOB_OPTS = dict(steps=10, n=32, k=16, patience=5, mining='oof', metric='loss', retrain='scratch')
+from .loop import PGKDConfig
+_JOB_OPTS = {k: PGKDConfig.__dataclass_fields__[k].default for k in ('steps', 'n', 'k', 'patience', 'mining', 'metric', 'retrain')}   # the loop options a job record names, with PGKDConfig's defaults
 def _opt(v, default): return default if v is None or (isinstance(v, float) and np.isnan(v)) else type(default)(v)
 
 def _ck(checkpoint):
@@ -187,11 +188,8 @@ def quality_main(argv=None):
     P.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     P.add_argument('--student', default='tfidf', choices=['tfidf', 'embedding', 'transformer'])
     P.add_argument('--checkpoint', help='the encoder for --student embedding (required), or the checkpoint --student transformer fine-tunes')
-    P.add_argument('--steps', type=int, default=10); P.add_argument('--n', type=int, default=32)
-    P.add_argument('--k', type=int, default=16); P.add_argument('--patience', type=int, default=5)
-    P.add_argument('--mining', default='oof', choices=['oof', 'valid', 'train'])
-    P.add_argument('--metric', default='loss', choices=['loss', 'accuracy', 'macro_f1'], help='stopping metric (default %(default)s)')
-    P.add_argument('--retrain', default='scratch', choices=['scratch', 'continue'], help='a fresh student each round, or keep training (default %(default)s)')
+    from pgkd.loop import PGKDConfig, config_args
+    config_args(P, skip=[f for f in PGKDConfig.__dataclass_fields__ if f not in _JOB_OPTS], title="each job's loop (the paper's protocol by default)")
     P.add_argument('--workers', type=int, default=2, help='parallel jobs (default %(default)s)')
     P.add_argument('--out', default='bench/quality', help='results folder; a killed sweep continues from it (default %(default)s)')
     P.add_argument('--no-run', action='store_true', help="run nothing: tabulate the jobs --out holds (with these options)")
@@ -266,7 +264,7 @@ SPEED_STUDENTS = {'tfidf': 'tfidf', 'transformer': 'transformer', 'onnx': 'trans
 def speed_figures(kind, train, valid, texts, batch_size=64, seed=0, checkpoint=None, threads=None) -> dict:
     "Fit time, throughput at `batch_size`, batch-1 latency and peak memory of student `kind`, on short and long texts; `threads`: torch and onnxruntime threads (None: their defaults)."
     import resource, torch
-    from pgkd.cli import make_student
+    from pgkd.factories import make_student
     torch.manual_seed(seed)
     if threads: torch.set_num_threads(threads)
     base = SPEED_STUDENTS[kind]   # the embedding student without its text cache: every prediction encodes, as in serving
@@ -291,7 +289,7 @@ def run_speed(students=('tfidf', 'transformer'), dataset='banking77', seed=0, ba
     if datasets_dir(dataset) is not None:
         train, valid, test, _ = protocol_data(dataset, seed)
     else:
-        from pgkd.cli import demo_data
+        from pgkd.data import demo_data
         dataset, (train, valid, test, _) = 'demo', demo_data(seed)
     rows = []
     for kind in students:
@@ -364,7 +362,7 @@ def judge_for(name):
         _JUDGES[name] = (j, j.evaluate(test).accuracy)
     return _JUDGES[name]
 
-def teacher_quality(teacher, name, n=64, rounds=1, seed=0, n_labelled=1000, out=None, label=None) -> dict:
+def teacher_quality(teacher, name, n=64, rounds=1, seed=0, n_labelled=1000, out=None, label=None, extra=None) -> dict:
     "Parse rate, label fidelity (against `judge_for(name)`) and texts/minute of `teacher` on `rounds` vanilla requests of `n` samples."
     from pgkd.loop import PGKDConfig, build_request
     from collections import Counter
@@ -384,7 +382,7 @@ def teacher_quality(teacher, name, n=64, rounds=1, seed=0, n_labelled=1000, out=
                rounds=rounds, requests=req_n, requests_with_samples=ok, parse_rate=ok / max(req_n, 1), asked=n * rounds,
                kept=len(texts), fidelity=float(np.mean(agree)) if agree else float('nan'), judge_test_accuracy=judge_acc,
                texts_per_minute=60 * len(texts) / secs if secs else float('nan'), seconds=round(secs, 1), rejected=dict(rej),
-               prompt_tokens=teacher.usage.prompt_tokens, completion_tokens=teacher.usage.completion_tokens)
+               prompt_tokens=teacher.usage.prompt_tokens, completion_tokens=teacher.usage.completion_tokens, **(extra or {}))
     if out:
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
         with open(out/'results.jsonl', 'a') as f: f.write(json.dumps(rec) + '\n')
@@ -411,7 +409,9 @@ def teacher_main(argv=None):
     P.add_argument('--teacher', default='local', choices=['local', 'sim'], help="local: a chat LLM in-process from --model; "
                    "sim: the simulator over the test split (texts the judge never saw)")
     P.add_argument('--model', help='--teacher local: a model folder, hub name or .gguf file')
-    P.add_argument('--strategy', default='lines', choices=['lines', 'json'])
+    P.add_argument('--strategy', default='lines', choices=['lines', 'json'], help="--teacher local: one class per request answered as lines, "
+                   "or the full PGKD prompt answered as JSON (decoding constrained to the answer schema unless --no-constrain)")
+    P.add_argument('--no-constrain', action='store_true', help='--strategy json: let the model write freely (no constrained decoding)')
     P.add_argument('--device', default='auto')
     P.add_argument('--n', type=int, default=64, help='samples asked per request round (default %(default)s)')
     P.add_argument('--rounds', type=int, default=1); P.add_argument('--seed', type=int, default=0)
@@ -426,10 +426,13 @@ def teacher_main(argv=None):
     else:
         if not a.model: P.error("--teacher local needs --model")
         from pgkd.local import LocalTeacher
-        teacher = LocalTeacher(a.model, strategy=a.strategy, device=a.device, seed=a.seed,
+        teacher = LocalTeacher(a.model, strategy=a.strategy, device=a.device, seed=a.seed, constrain=not a.no_constrain,
                                pool=full.sample(1000, seed=a.seed)).load()   # its per-class examples: the labelled sample the requests draw from
-        label = f"{Path(a.model).name} ({a.strategy})"
-    rec = teacher_quality(teacher, a.dataset, a.n, a.rounds, a.seed, out=a.out, label=label)
+        label = f"{Path(a.model).name} ({a.strategy}{', constrained' if a.strategy == 'json' and not a.no_constrain else ''})"
+    argv = sys.argv[1:] if argv is None else ['bench', 'teacher'] + list(argv)
+    rec = teacher_quality(teacher, a.dataset, a.n, a.rounds, a.seed, out=a.out, label=label,
+                          extra=dict(command='pgkd ' + ' '.join(argv), machine=machine(),
+                                     settings={k: v for k,v in vars(teacher).items() if not k.startswith('_') and isinstance(v, (bool, int, float, str))}))
     print(format_teacher(pd.DataFrame([rec])))
     print(f"rejected: {rec['rejected']}\n{rec['seconds']:.0f} s generating on {machine()}; all results: {Path(a.out)/'results.jsonl'}")
     return 0

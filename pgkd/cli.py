@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 from .data import TextData, DataError, load_demo
 from .runfolder import RunFolder
+from .loop import config_args, config_from_args, arg_type
 
 # %% auto #0
-__all__ = ['STUDENTS', 'load_inputs', 'make_student', 'make_teacher', 'format_report', 'show_run', 'parser', 'demo_data',
-           'export_student', 'main']
+__all__ = ['load_inputs', 'format_report', 'show_run', 'parser', 'export_student', 'main']
 
 # %% ../nbs/12_cli.ipynb #caa091eb
 def load_inputs(train, test=None, valid=None, pool=None, n_labelled=1000, n_valid=200, seed=0,
@@ -35,35 +35,7 @@ def load_inputs(train, test=None, valid=None, pool=None, n_labelled=1000, n_vali
     return tr, va, tst, pl
 
 # %% ../nbs/12_cli.ipynb #3c2420de
-STUDENTS = ('tfidf', 'embedding', 'transformer')
-
-def make_student(kind='tfidf', checkpoint=None, layers=2, hidden=256, max_len=128, epochs=None, seed=0, progress=False,
-                 lr=None, cache_dir=None, cache=True):
-    "A student from CLI options: `tfidf`; `embedding` (a frozen encoder from `checkpoint` and a linear head); `transformer` (fine-tuned from `checkpoint`, else from scratch)."
-    from pgkd.students import TfidfStudent, TransformerStudent
-    if kind == 'tfidf': return TfidfStudent(seed=seed)
-    if kind == 'embedding':
-        if not checkpoint: raise ValueError("--student embedding needs --checkpoint: a sentence encoder's folder or hub name")
-        from pgkd.embedding import EmbeddingStudent
-        return EmbeddingStudent(checkpoint, seed=seed, cache_dir=cache_dir, cache=cache)
-    if kind != 'transformer': raise ValueError(f"--student {kind!r}: choose one of {list(STUDENTS)}")
-    kw = dict(max_len=max_len, seed=seed, progress=progress, **({'epochs': epochs} if epochs else {}), **({'lr': lr} if lr else {}))
-    return TransformerStudent.from_pretrained(checkpoint, **kw) if checkpoint else \
-           TransformerStudent.from_scratch(n_layers=layers, hidden=hidden, **kw)
-
-def make_teacher(kind='sim', pool=None, seed=0, model=None, base_url=None, api_key=None, cache_dir=None, noise=0.0,
-                 temperature=0.7, device='auto', strategy='lines', examples=None, timeout=60, max_retries=8, deadline=300):
-    "A teacher from CLI options: the simulator (`sim`) over `pool`, an OpenAI-compatible endpoint (`openai`), or a chat LLM in-process (`local`: `model` is a folder, hub name or .gguf file; `examples` the labelled texts its per-class prompts show)."
-    from pgkd.teachers import SimulatedTeacher, OpenAITeacher
-    if kind == 'sim': return SimulatedTeacher(pool, seed=seed, noise=noise)
-    if kind == 'local':
-        if not model: raise ValueError("--teacher local needs --model: a model folder, a hub name or a .gguf file")
-        from pgkd.local import LocalTeacher
-        return LocalTeacher(model, strategy=strategy, device=device, temperature=temperature, seed=seed, cache_dir=cache_dir, pool=examples).load()
-    if kind != 'openai': raise ValueError(f"--teacher {kind!r}: choose 'sim', 'openai' or 'local'")
-    if not model: raise ValueError("--teacher openai needs --model")
-    return OpenAITeacher(model=model, base_url=base_url, api_key=api_key, temperature=temperature,
-                         cache_dir=cache_dir, seed=seed, timeout=timeout, max_retries=max_retries, deadline=deadline)
+from .factories import STUDENTS, make_student, make_teacher   # students and teachers by name; the CLI only reads options
 
 # %% ../nbs/12_cli.ipynb #611c1fcf
 def _scores(d): return f"accuracy {d['accuracy']:.4f}  macro-F1 {d['macro_f1']:.4f}  weighted-F1 {d['weighted_f1']:.4f}"
@@ -96,41 +68,13 @@ def show_run(run) -> str:
     return out
 
 # %% ../nbs/12_cli.ipynb #71817bb4
-def _ranged(kind=int, lo=None, hi=None, above=False):
-    "An argparse `type`: `kind`, at least `lo` (or more than `lo` when `above`), at most `hi`; argparse names the option in its error."
-    what = 'a whole number' if kind is int else 'a number'
-    def f(s):
-        try: v = kind(s)
-        except ValueError: raise argparse.ArgumentTypeError(f"{s!r} is not {what}") from None
-        if v != v or (lo is not None and (v <= lo if above else v < lo)) or (hi is not None and v > hi):
-            rng = (f"more than {lo}" if above else f"at least {lo}") if hi is None else f"from {lo} to {hi}"
-            raise argparse.ArgumentTypeError(f"{s} is out of range: give {what} {rng}")
-        return v
-    return f
-
-def _add_loop_opts(p, steps=10, n=32, k=16):
-    g = p.add_argument_group('the PGKD loop')
-    g.add_argument('--method', default='pgkd', choices=['pgkd','vanilla','alone','no-report','no-hard-negatives'])
-    g.add_argument('--steps', type=_ranged(int, 0), default=steps, help='rounds of generation (default %(default)s)')
-    g.add_argument('--n', type=_ranged(int, 1), default=n, help='samples asked of the teacher per round (default %(default)s)')
-    g.add_argument('--k', type=_ranged(int, 0), default=k, help='hard negatives and picks per round (default %(default)s)')
-    g.add_argument('--patience', type=_ranged(int, 1), default=5, help='rounds without improvement before stopping (default %(default)s)')
-    g.add_argument('--metric', default='loss', choices=['loss','accuracy','macro_f1'], help='stopping metric (default %(default)s)')
-    g.add_argument('--mining', default='oof', choices=['oof','valid','train'], help='where hard negatives come from (default %(default)s)')
-    g.add_argument('--no-quotas', action='store_true', help='leave per-class quotas out of the prompt')
-    g.add_argument('--uniform', type=_ranged(float, 0, 1), default=0.5, help='share of generated samples the quotas spread uniformly, 0 to 1 (default %(default)s)')
-    g.add_argument('--retrain', default='scratch', choices=['scratch','continue'])
-    g.add_argument('--max-generated', type=_ranged(int, 0), default=None, help='cap on generated samples kept')
-    g.add_argument('--budget', type=_ranged(float, 0), default=None, help='stop once the teacher has spent this many dollars')
-    g.add_argument('--seed', type=_ranged(int, 0), default=0)
+def _add_loop_opts(p, **defaults):
+    "The loop's options, declared once on `PGKDConfig`, then the run folder's."
+    g = config_args(p, **defaults)
     g.add_argument('--out', default=None, help='run folder (history, generated data, best student, report): a new or empty folder, or an earlier run to --resume')
     g.add_argument('--resume', action='store_true', help='continue the run in --out from its last finished round; every option must be as '
                    'the run was started, except --steps, --patience, --budget and --max-generated (which may extend it) and display options')
     g.add_argument('--quiet', action='store_true', help='no per-round table')
-
-def _loop_kwargs(a):
-    return dict(method=a.method, steps=a.steps, n=a.n, k=a.k, patience=a.patience, metric=a.metric, mining=a.mining,
-                quotas=not a.no_quotas, uniform=a.uniform, retrain=a.retrain, max_generated=a.max_generated, budget=a.budget, seed=a.seed)
 
 def parser() -> argparse.ArgumentParser:
     "The `pgkd` argument parser."
@@ -148,33 +92,33 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument('--train', required=True, help='labelled texts (CSV, TSV, JSON, JSONL or parquet)')
     g.add_argument('--valid', help='validation file; without it --n-valid samples are drawn from the --n-labelled sample')
     g.add_argument('--test', help='test file (never shown to the teacher)')
-    g.add_argument('--n-labelled', type=_ranged(int, 1), default=1000, help='seeded stratified sample of --train to start from (default %(default)s)')
-    g.add_argument('--n-valid', type=_ranged(int, 1), default=200, help='of which for validation (default %(default)s)')
+    g.add_argument('--n-labelled', type=arg_type(int, 1), default=1000, help='seeded stratified sample of --train to start from (default %(default)s)')
+    g.add_argument('--n-valid', type=arg_type(int, 1), default=200, help='of which for validation (default %(default)s)')
     g.add_argument('--text-col', default='text'); g.add_argument('--label-col', default='label')
     g = r.add_argument_group('teacher')
     g.add_argument('--teacher', default='sim', choices=['sim','openai','local'], help='sim: the simulator over --pool or the unsampled rest of --train; '
                    'openai: an OpenAI-compatible endpoint; local: a chat LLM run in-process from --model (needs pgkd[local])')
     g.add_argument('--pool', help="the simulator's held-out texts (default: the rest of --train)")
-    g.add_argument('--noise', type=_ranged(float, 0, 1), default=0.0, help="the simulator's label-noise rate, 0 to 1")
+    g.add_argument('--noise', type=arg_type(float, 0, 1), default=0.0, help="the simulator's label-noise rate, 0 to 1")
     g.add_argument('--model', help='model name for --teacher openai; a model folder, hub name or .gguf file for --teacher local')
     g.add_argument('--device', default='auto', help="--teacher local: 'cpu', 'cuda', 'cuda:1'... (default: the GPU when there is one)")
     g.add_argument('--strategy', default='lines', choices=['lines','json'], help='--teacher local: one class per request answered '
                    "as plain lines (small models), or the full JSON prompt (capable models) (default %(default)s)")
     g.add_argument('--base-url', help='OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (default: OpenAI)')
-    g.add_argument('--temperature', type=_ranged(float, 0, 2), default=0.7)
+    g.add_argument('--temperature', type=arg_type(float, 0, 2), default=0.7)
     g.add_argument('--cache-dir', help="teacher answer cache, shared by runs: the same request never pays twice (default: the user cache, e.g. ~/.cache/pgkd/teacher)")
     g.add_argument('--no-cache', action='store_true', help='ask the teacher again for every request')
-    g.add_argument('--timeout', type=_ranged(float, 0, above=True), default=60, help='--teacher openai: seconds per request (default %(default)s)')
-    g.add_argument('--max-retries', type=_ranged(int, 0), default=8, help='--teacher openai: retries of a failed request (default %(default)s)')
-    g.add_argument('--deadline', type=_ranged(float, 0, above=True), default=300, help="--teacher openai: seconds for one round's requests, retries included (default %(default)s)")
+    g.add_argument('--timeout', type=arg_type(float, 0, above=True), default=60, help='--teacher openai: seconds per request (default %(default)s)')
+    g.add_argument('--max-retries', type=arg_type(int, 0), default=8, help='--teacher openai: retries of a failed request (default %(default)s)')
+    g.add_argument('--deadline', type=arg_type(float, 0, above=True), default=300, help="--teacher openai: seconds for one round's requests, retries included (default %(default)s)")
     g = r.add_argument_group('student')
     g.add_argument('--student', default='tfidf', choices=STUDENTS, help='tfidf (seconds a round); embedding: a frozen pretrained '
                    'encoder + a linear head; transformer: fine-tuned from --checkpoint, or from scratch (default %(default)s)')
     g.add_argument('--checkpoint', help='Hugging Face model folder or name: the encoder for --student embedding (required), '
                    'the model to fine-tune for --student transformer (default: from scratch)')
-    g.add_argument('--lr', type=_ranged(float, 0, above=True), default=None, help='learning rate for --student transformer (default: the student\'s own)')
-    g.add_argument('--layers', type=_ranged(int, 1), default=2); g.add_argument('--hidden', type=_ranged(int, 1), default=256)
-    g.add_argument('--max-len', type=_ranged(int, 1), default=128); g.add_argument('--epochs', type=_ranged(int, 1), default=None)
+    g.add_argument('--lr', type=arg_type(float, 0, above=True), default=None, help='learning rate for --student transformer (default: the student\'s own)')
+    g.add_argument('--layers', type=arg_type(int, 1), default=2); g.add_argument('--hidden', type=arg_type(int, 1), default=256)
+    g.add_argument('--max-len', type=arg_type(int, 1), default=128); g.add_argument('--epochs', type=arg_type(int, 1), default=None)
     _add_loop_opts(r)
 
     rp = sub.add_parser('report', help='print a finished (or unfinished) run', description='Print the history and scores of a run folder.')
@@ -188,18 +132,12 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser('serve-sim', help='serve the simulated teacher as a local OpenAI-compatible server (see pgkd serve-sim --help)')
     sub.add_parser('bench', help='benchmarks: `pgkd bench quality` (the paper protocol), `pgkd bench speed`')
+    from pgkd.predict import add_predict_commands; add_predict_commands(sub)   # pgkd predict, pgkd calibrate (13_predict)
+    from pgkd.cascade import add_cascade_command; add_cascade_command(sub)     # pgkd cascade (13b_cascade)
     return P
 
 # %% ../nbs/12_cli.ipynb #25071fcb
-def demo_data(seed=0):
-    "`(train, valid, test, pool)` from the bundled demo set."
-    demo = load_demo()
-    labelled = demo.sample(per_class=20, seed=seed)
-    used = set(labelled.texts)
-    rest = demo.new([i for i,t in enumerate(demo.texts) if t not in used])
-    test, pool = rest.split(valid=0.5, seed=seed)
-    train, valid = labelled.split(valid=0.25, seed=seed)
-    return train, valid, test, pool
+from .data import demo_data   # it lives in pgkd.data; imported here for `pgkd.cli.demo_data` callers
 
 # %% ../nbs/12_cli.ipynb #f6ae459e
 def export_student(src, out) -> Path:
@@ -213,7 +151,7 @@ def export_student(src, out) -> Path:
 def _run(a, train, valid, test, student, teacher, run_info=None):
     from pgkd.loop import PGKD, TeacherLog
     cbs = [TeacherLog(show=not a.quiet)] if teacher is not None else []   # parse rate, texts/minute and rejections per round
-    p = PGKD(student, teacher, train, valid, test, out=a.out, resume=a.resume, progress=not a.quiet, cbs=cbs, run_info=run_info, **_loop_kwargs(a))
+    p = PGKD(student, teacher, train, valid, test, out=a.out, resume=a.resume, progress=not a.quiet, cbs=cbs, run_info=run_info, **config_from_args(a))
     if a.resume and p.round >= 0: print(f"resuming {a.out} after round {p.round}")
     if teacher is not None and not p.done: teacher.check()   # a missing key or a server that is down, found before round 0 trains
     p.run()
@@ -263,6 +201,8 @@ def _main(argv):
         return bench_main(argv[1:])
     a = parser().parse_args(argv)
     if a.cmd == 'report': print(show_run(a.run)); return 0
+    if a.cmd in ('predict', 'calibrate'): from pgkd.predict import predict_command; return predict_command(a)
+    if a.cmd == 'cascade': from pgkd.cascade import cascade_command; return cascade_command(a)
     if a.cmd == 'export':
         out = export_student(a.student, a.out)
         print(f"exported to {out}: {', '.join(sorted(f.name for f in out.iterdir()))}"); return 0

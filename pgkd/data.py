@@ -12,8 +12,8 @@ from fastcore.basics import store_attr, listify
 from fastcore.meta import delegates
 
 # %% auto #0
-__all__ = ['ASSETS', 'DataError', 'normalize_text', 'TextData', 'check_split', 'LabelMatcher', 'load_demo', 'datasets_dir',
-           'load_benchmark']
+__all__ = ['ASSETS', 'DataError', 'normalize_text', 'TextData', 'check_split', 'LabelMatcher', 'load_demo', 'demo_data',
+           'datasets_dir', 'load_benchmark']
 
 # %% ../nbs/00_data.ipynb #be34c079
 class DataError(ValueError):
@@ -359,6 +359,17 @@ def load_demo() -> TextData:
     d = TextData.from_csv(ASSETS/'support_tickets.csv', classes=list(desc.label), descriptions=descriptions)
     d.source = 'pgkd demo (Nimbus support tickets)'
     return d
+
+# %% ../nbs/00_data.ipynb #3b4b14a7
+def demo_data(seed=0):
+    "`(train, valid, test, pool)` from the bundled demo set."
+    demo = load_demo()
+    labelled = demo.sample(per_class=20, seed=seed)
+    used = set(labelled.texts)
+    rest = demo.new([i for i,t in enumerate(demo.texts) if t not in used])
+    test, pool = rest.split(valid=0.5, seed=seed)
+    train, valid = labelled.split(valid=0.25, seed=seed)
+    return train, valid, test, pool
 
 # %% ../nbs/00_data.ipynb #451427e6
 def datasets_dir(name=None) -> Path|None:

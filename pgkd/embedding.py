@@ -13,7 +13,8 @@ from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 from safetensors.numpy import save_file, load_file
 from transformers import AutoModel, AutoTokenizer
-from .students import Student, linear_head, _check_checkpoint, _quiet_hf, padded_batches, torch_threads, _softmax
+from .students import Student, linear_head, _softmax
+from .transformer import _check_checkpoint, _quiet_hf, padded_batches, torch_threads
 
 # %% auto #0
 __all__ = ['POOLINGS', 'sentence_config', 'SentenceEncoder', 'Embedder', 'EmbeddingStudent']

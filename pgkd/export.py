@@ -8,7 +8,8 @@ import importlib, shutil, warnings, contextlib, io
 from pathlib import Path
 import numpy as np
 import torch
-from .students import Student, padded_batches, _softmax, _quiet_hf
+from .students import Student, _softmax
+from .transformer import padded_batches, _quiet_hf
 
 # %% auto #0
 __all__ = ['ONNX_FILE', 'export_onnx', 'OnnxStudent']

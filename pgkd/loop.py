@@ -4,12 +4,12 @@
 
 # %% ../nbs/08_loop.ipynb #eae15284
 from __future__ import annotations
-import json, os, math, time, copy, numbers
+import json, os, math, time, copy, numbers, argparse
 from collections import Counter
 from dataclasses import dataclass, asdict, field, fields
 from pathlib import Path
 import numpy as np, pandas as pd
-from fastcore.basics import store_attr, GetAttr, noop, listify
+from fastcore.basics import store_attr, GetAttr, noop, listify, patch
 from .data import TextData, DataError, check_split
 from .report import Report
 from .mining import mine, mining_probs, MINING_SOURCES
@@ -18,8 +18,8 @@ from .teachers import format_stats
 from .runfolder import RunFolder, RunFolderError, atomic_write, fingerprint, differences
 
 # %% auto #0
-__all__ = ['METHODS', 'METRICS', 'EVENTS', 'LIMITS', 'better', 'PGKDConfig', 'build_request', 'CancelRound', 'CancelLoop',
-           'Callback', 'PrintCallback', 'PGKD', 'step', 'run', 'widget', 'summary', 'plot_history', 'plot_per_class',
+__all__ = ['METHODS', 'METRICS', 'EVENTS', 'LIMITS', 'better', 'option', 'PGKDConfig', 'arg_type', 'config_args',
+           'config_from_args', 'build_request', 'CancelRound', 'CancelLoop', 'Callback', 'PrintCallback', 'PGKD',
            'TeacherLog']
 
 # %% ../nbs/08_loop.ipynb #bf9f1c8b
@@ -30,45 +30,82 @@ def better(v, best, metric) -> bool:
     "Is validation `metric` value `v` an improvement on `best` (None: nothing yet)?"
     return best is None or METRICS[metric]*(v - best) > 1e-12
 
+def option(default, help, choices=None, lo=None, hi=None, cli=True):
+    "A `PGKDConfig` field: its default, help, and allowed values; the checks, `pgkd run` and `pgkd bench` all read them from here."
+    return field(default=default, metadata=dict(help=help, choices=choices, lo=lo, hi=hi, cli=cli))
+
 @dataclass
 class PGKDConfig:
-    "Options of a PGKD run; defaults follow the paper where it speaks."
-    steps: int = 10           # rounds of generation (paper: 10)
-    n: int = 32               # samples asked of the teacher per round (paper: 32)
-    k: int = 16               # hard negatives, and correct / misclassified picks each (paper: 16)
-    n_examples: int = 16      # few-shot labelled examples in the prompt (paper: 16)
-    patience: int = 5         # rounds without improvement before stopping (paper: 5)
-    metric: str = 'loss'      # stopping metric on validation: 'loss' (paper), 'accuracy' or 'macro_f1'
-    method: str = 'pgkd'      # 'pgkd', 'vanilla', 'alone', 'no-report', 'no-hard-negatives'
-    retrain: str = 'scratch'  # 'scratch': a fresh student each round; 'continue': keep training the same one
-    quotas: bool = True       # put per-class quotas in the prompt (pgkd, no-hard-negatives)
-    mining: str = 'oof'       # where hard negatives and picks come from: 'oof', 'valid' or 'train'
-    folds: int = 5            # folds for out-of-fold mining
-    uniform: float = 0.5      # share of the generated samples spread uniformly over classes by the quotas
-    report_classes: int = 25  # worst classes listed in the prompt's report
-    max_generated: int|None = None  # cap on generated samples kept over the run
-    budget: float|None = None       # dollars: stop once the teacher has spent this much
-    task: str = 'text classification'
-    seed: int = 0
+    "Options of a PGKD run; defaults follow the paper where it speaks. Each is declared once, here: `__post_init__` checks them and `config_args` turns them into command-line options."
+    steps: int = option(10, 'rounds of generation (paper: 10)', lo=0)
+    n: int = option(32, 'samples asked of the teacher per round (paper: 32)', lo=1)
+    k: int = option(16, 'hard negatives, and correct / misclassified picks each, per round (paper: 16)', lo=0)
+    n_examples: int = option(16, 'few-shot labelled examples in the prompt (paper: 16)', lo=0)
+    patience: int = option(5, 'rounds without improvement before stopping (paper: 5)', lo=1)
+    metric: str = option('loss', "the stopping metric on validation (paper: 'loss')", choices=tuple(METRICS))
+    method: str = option('pgkd', "'pgkd', or a baseline: 'vanilla', 'alone', 'no-report', 'no-hard-negatives'", choices=METHODS)
+    retrain: str = option('scratch', "'scratch': a fresh student each round; 'continue': keep training the last one", choices=('scratch', 'continue'))
+    quotas: bool = option(True, 'put per-class quotas in the prompt (pgkd, no-hard-negatives)')
+    mining: str = option('oof', "where hard negatives and picks come from: out-of-fold on train, validation, or train", choices=MINING_SOURCES)
+    folds: int = option(5, 'folds for out-of-fold mining', lo=2)
+    uniform: float = option(0.5, 'share of the generated samples the quotas spread uniformly over classes', lo=0, hi=1)
+    report_classes: int = option(25, "worst classes listed in the prompt's report", lo=1)
+    max_generated: int|None = option(None, 'cap on generated samples kept over the run', lo=0)
+    budget: float|None = option(None, 'stop once the teacher has spent this many dollars', lo=0)
+    task: str = option('text classification', "the task as the prompt names it")
+    seed: int = option(0, 'seed of sampling, mining and the student', lo=0)
 
     def __post_init__(self):
-        for name, ok in (('method', METHODS), ('metric', tuple(METRICS)), ('retrain', ('scratch','continue')),
-                         ('mining', MINING_SOURCES)):
-            if getattr(self, name) not in ok: raise ValueError(f"{name}={getattr(self, name)!r}: choose one of {list(ok)}")
-        for name, lo in (('steps', 0), ('n', 1), ('k', 0), ('n_examples', 0), ('patience', 1), ('folds', 2), ('report_classes', 1),
-                         ('max_generated', 0), ('seed', 0)):
-            v = getattr(self, name)
-            if v is None and name == 'max_generated': continue
-            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < lo:
-                raise ValueError(f"{name}={v!r} must be an integer >= {lo}")
-        for name, lo, hi in (('uniform', 0, 1), ('budget', 0, math.inf)):
-            v = getattr(self, name)
-            if v is None and name == 'budget': continue
-            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not lo <= v <= hi:
-                raise ValueError(f"{name}={v!r} must be a number from {lo} to {hi}")
-        if not isinstance(self.quotas, bool): raise ValueError(f"quotas={self.quotas!r} must be True or False")
-        if not isinstance(self.task, str) or not self.task.strip(): raise ValueError(f"task={self.task!r} must be a non-empty string")
+        for f in fields(self):
+            v, m = getattr(self, f.name), f.metadata
+            if v is None and f.default is None: continue
+            kind = _KINDS[str(f.type).split('|')[0].strip()]
+            if m['choices'] is not None:
+                if v not in m['choices']: raise ValueError(f"{f.name}={v!r}: choose one of {list(m['choices'])}")
+            elif kind is bool:
+                if not isinstance(v, bool): raise ValueError(f"{f.name}={v!r} must be True or False")
+            elif kind is str:
+                if not isinstance(v, str) or not v.strip(): raise ValueError(f"{f.name}={v!r} must be a non-empty string")
+            elif isinstance(v, bool) or not isinstance(v, numbers.Integral if kind is int else numbers.Real) or \
+                 (m['lo'] is not None and v < m['lo']) or (m['hi'] is not None and v > m['hi']):
+                what = 'an integer' if kind is int else 'a number'
+                rng = f">= {m['lo']}" if m['hi'] is None else f"from {m['lo']} to {m['hi']}"
+                raise ValueError(f"{f.name}={v!r} must be {what} {rng}")
     def to_dict(self): return asdict(self)
+
+_KINDS = {'int': int, 'float': float, 'str': str, 'bool': bool}
+
+# %% ../nbs/08_loop.ipynb #74805c55
+def arg_type(kind=int, lo=None, hi=None, above=False):
+    "An argparse `type`: `kind`, at least `lo` (more than `lo` when `above`), at most `hi`; argparse names the option in its error."
+    what = 'a whole number' if kind is int else 'a number'
+    def f(s):
+        try: v = kind(s)
+        except ValueError: raise argparse.ArgumentTypeError(f"{s!r} is not {what}") from None
+        if v != v or (lo is not None and (v <= lo if above else v < lo)) or (hi is not None and v > hi):
+            rng = (f"more than {lo}" if above else f"at least {lo}") if hi is None else f"from {lo} to {hi}"
+            raise argparse.ArgumentTypeError(f"{s} is out of range: give {what} {rng}")
+        return v
+    return f
+
+def config_args(parser, skip=(), title='the PGKD loop', **defaults):
+    "Add `PGKDConfig`'s options (except `skip`) to `parser` as a group; `defaults` override the config's defaults."
+    g = parser.add_argument_group(title)
+    for f in fields(PGKDConfig):
+        m = f.metadata
+        if f.name in skip or not m.get('cli', True): continue
+        d, kind = defaults.get(f.name, f.default), _KINDS[str(f.type).split('|')[0].strip()]
+        name = '--' + f.name.replace('_', '-')
+        if kind is bool:
+            g.add_argument(('--no-' if d else '--') + f.name.replace('_', '-'), dest=f.name, action='store_false' if d else 'store_true',
+                           help=('turn off: ' if d else '') + m['help'])
+        elif m['choices'] is not None: g.add_argument(name, default=d, choices=list(m['choices']), help=m['help'] + ' (default %(default)s)')
+        else: g.add_argument(name, default=d, type=str if kind is str else arg_type(kind, m['lo'], m['hi']), help=m['help'] + ' (default %(default)s)')
+    return g
+
+def config_from_args(a, **extra) -> dict:
+    "The `PGKDConfig` options in the argparse namespace `a`, as keyword arguments (plus `extra`)."
+    return {f.name: getattr(a, f.name) for f in fields(PGKDConfig) if hasattr(a, f.name)} | extra
 
 # %% ../nbs/08_loop.ipynb #485c74cf
 def _examples(df) -> list:
@@ -159,11 +196,13 @@ class PGKD:
                 f"best round {self.best_round}{', done: '+self.stop_reason if self.done else ''})")
 
 # %% ../nbs/08_loop.ipynb #722fc5b3
+@patch
 def _fit(self:PGKD, train):
     "Round 0 and `retrain='scratch'`: a fresh student. `'continue'`: a copy of the last one trained on (the best one stays as it was)."
     if self.cfg.retrain == 'scratch' or self.round <= 0: return self.student.fresh().fit(train, self.valid)
     return copy.deepcopy(self.student).fit(train, self.valid, warm=True)
 
+@patch
 def _evaluate(self:PGKD):
     self.valid_report = self.student.evaluate(self.valid)
     rec = _metrics('valid', self.valid_report)
@@ -172,8 +211,10 @@ def _evaluate(self:PGKD):
         rec.update(_metrics('test', self.test_report))
     return rec
 
+@patch
 def _improved(self:PGKD, rec) -> bool: return better(rec[f'valid_{self.cfg.metric}'], self.best, self.cfg.metric)
 
+@patch
 def _generate(self:PGKD):
     "Ask the teacher for this round's samples; keep the valid, new, distinct ones in `self.new`."
     cfg = self.cfg
@@ -194,9 +235,8 @@ def _generate(self:PGKD):
         if len(samples) > room: rejected['over_cap'] += len(samples) - room; samples = samples[:room]
     self.new, self.round_rejected = samples, rejected
 
-PGKD._fit, PGKD._evaluate, PGKD._improved, PGKD._generate = _fit, _evaluate, _improved, _generate
-
 # %% ../nbs/08_loop.ipynb #6d36bddb
+@patch
 def step(self:PGKD):
     "Run one round (round 0 trains on the labelled data). Returns the round's history record, or None when done."
     if self.done: return None
@@ -247,19 +287,23 @@ def step(self:PGKD):
 
 _STATE = ('round train generated rejected best best_round best_student wait student valid_report test_report '
           'best_valid_report best_test_report before_report done stop_reason').split()
+@patch
 def _snapshot(self:PGKD):
     "What a round changes, to undo a round that failed or was cancelled."
     return {k: getattr(self, k) for k in _STATE} | dict(rejected=self.rejected.copy(), n_history=len(self.history))
+@patch
 def _restore(self:PGKD, s):
     del self.history[s.pop('n_history'):]
     for k,v in s.items(): setattr(self, k, v)
 
+@patch
 def _cost(self:PGKD, part='total') -> float:
     "Teacher dollars: `'total'` (new spend plus what the answers replayed from the cache cost), `'new'` or `'replayed'`."
     u = getattr(self.teacher, 'usage', None)
     new, old = float(getattr(u, 'cost', 0.) or 0.), float(getattr(u, 'replayed_cost', 0.) or 0.)
     return dict(total=new + old, new=new, replayed=old)[part]
 
+@patch
 def _check_stop(self:PGKD):
     cfg, reason = self.cfg, None
     if cfg.method == 'alone' or self.round >= cfg.steps: reason = 'steps'
@@ -268,26 +312,21 @@ def _check_stop(self:PGKD):
     elif cfg.max_generated is not None and len(self.generated) >= cfg.max_generated: reason = 'max_generated reached'
     if reason: self.done, self.stop_reason = True, reason
 
+@patch
 def run(self:PGKD):
     "Step until done (steps, patience, budget or cap); the best student is in `best_student`."
     while not self.done: self.step()
     return self
 
-def widget(self:PGKD, **kwargs):
-    "A Jupyter control panel over this run (see `pgkd.widgets`)."
-    from pgkd.widgets import PGKDPanel
-    return PGKDPanel(self, **kwargs)
-
-PGKD.step, PGKD._cost, PGKD._check_stop, PGKD.run, PGKD.widget = step, _cost, _check_stop, run, widget
-PGKD._snapshot, PGKD._restore = _snapshot, _restore
-
 # %% ../nbs/08_loop.ipynb #1cd3ecf7
+@patch
 def _finish(self:PGKD):
     if getattr(self, 'finished', False): return
     self.finished = True
     self('after_loop')
     if self.out: self._save_final(); self.folder.release()
 
+@patch
 def summary(self:PGKD) -> dict:
     "Scores before (round 0) and after (the best round), on validation and test."
     h0, hb = self.history[0], self.history[[h['round'] for h in self.history].index(self.best_round)]
@@ -300,11 +339,10 @@ def summary(self:PGKD) -> dict:
     if self.test is not None: out['test'], out['before']['test'] = keys(hb, 'test'), keys(h0, 'test')
     return out
 
-PGKD._finish, PGKD.summary = _finish, summary
-
 # %% ../nbs/08_loop.ipynb #f979d989
 LIMITS = ('steps', 'patience', 'budget', 'max_generated')   # when a run stops, not what its rounds do: a resume may change them
 
+@patch
 def _identity(self:PGKD) -> dict:
     "What makes this run this run: every option but the `LIMITS`, the data's fingerprints, the kinds of student and teacher, and `run_info`."
     return dict(config={k:v for k,v in self.cfg.to_dict().items() if k not in LIMITS},
@@ -312,6 +350,7 @@ def _identity(self:PGKD) -> dict:
                 student=type(self.student).__name__, teacher=type(self.teacher).__name__ if self.teacher is not None else None,
                 run_info=self.run_info)
 
+@patch
 def _check_same_run(self:PGKD, conf:dict):
     "Refuse to resume the run described by `conf` (its `config.json`) with other options or data, naming what differs."
     now, then = self._identity(), conf.get('identity') or dict(config=conf.get('config', {}))
@@ -322,6 +361,7 @@ def _check_same_run(self:PGKD, conf:dict):
     if diff: raise RunFolderError(f"--resume: {self.out} holds a run with other settings ({'; '.join(diff)}); resume it with its own "
                                   "settings, or start a new run in another --out")
 
+@patch
 def _open_folder(self:PGKD, resume):
     out = self.out
     self.folder = RunFolder(out).open()   # refuses a folder pgkd did not make, and one another process is using
@@ -336,15 +376,18 @@ def _open_folder(self:PGKD, resume):
     for name, d in (('train', self.train0), ('valid', self.valid), ('test', self.test)):
         if d is not None: self.folder.write(f'data/{name}.jsonl', _jsonl(_data_records(d)))
 
+@patch
 def _write_config(self:PGKD):
     conf = dict(config=self.cfg.to_dict(), student=repr(self.student), teacher=repr(self.teacher),  # reprs hold no API key, URLs are redacted
                 classes=self.train.classes, descriptions=self.train.descriptions, identity=self._identity())
     self.folder.write('config.json', json.dumps(conf, indent=2))
 
+@patch
 def _teacher_state(self:PGKD):
     f = getattr(self.teacher, 'state_dict', None)
     return f() if f else None
 
+@patch
 def _save_round(self:PGKD):
     out, r, f = self.out, self.round, self.folder
     ck = out/'checkpoints'
@@ -361,6 +404,7 @@ def _save_round(self:PGKD):
     for d in ck.iterdir():  # keep the best and the last round's students; remove only what pgkd wrote
         if d.name not in (f'r{r}', f'r{self.best_round}'): f.remove(f'checkpoints/{d.name}')
 
+@patch
 def _resume(self:PGKD, st):
     out = self.out
     self.history = [json.loads(l) for l in (out/'history.jsonl').read_text().splitlines()][:st['round']+1]
@@ -385,10 +429,8 @@ def _resume(self:PGKD, st):
         self.done, self.stop_reason = False, None; self._check_stop()
     if self.done: self._finish()
 
-PGKD._open_folder, PGKD._teacher_state, PGKD._save_round, PGKD._resume = _open_folder, _teacher_state, _save_round, _resume
-PGKD._identity, PGKD._check_same_run, PGKD._write_config = _identity, _check_same_run, _write_config
-
 # %% ../nbs/08_loop.ipynb #a9925223
+@patch
 def plot_history(self:PGKD, ax=None, metric='macro_f1'):
     "Learning curve: validation (and test) `metric` per round, the best round marked."
     import matplotlib.pyplot as plt
@@ -400,6 +442,7 @@ def plot_history(self:PGKD, ax=None, metric='macro_f1'):
     ax.set_xlabel('round'); ax.set_ylabel(metric); ax.set_title(f'PGKD ({self.cfg.method})'); ax.legend()
     return ax
 
+@patch
 def plot_per_class(self:PGKD, top=30):
     "Per-class F1 on test (or validation) before (round 0) and after (the best round), the biggest changes first."
     import matplotlib.pyplot as plt
@@ -411,6 +454,7 @@ def plot_per_class(self:PGKD, top=30):
     ax.set_ylabel('F1'); ax.set_title(f"per-class F1 on {'test' if self.test is not None else 'validation'}, before and after")
     return ax
 
+@patch
 def _save_final(self:PGKD):
     import matplotlib; import matplotlib.pyplot as plt
     out = self.out
@@ -419,8 +463,6 @@ def _save_final(self:PGKD):
         try:
             ax = f(); ax.figure.tight_layout(); self.folder._claim(name); ax.figure.savefig(out/name, dpi=100); plt.close(ax.figure)
         except Exception as e: print(f"could not draw {name}: {e}")
-
-PGKD.plot_history, PGKD.plot_per_class, PGKD._save_final = plot_history, plot_per_class, _save_final
 
 # %% ../nbs/08_loop.ipynb #20cc4eff
 class TeacherLog(Callback):

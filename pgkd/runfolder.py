@@ -6,13 +6,13 @@
 from __future__ import annotations
 import os, json, errno, hashlib, tempfile
 from pathlib import Path
+from fastcore.basics import patch
 from .data import TextData
 try: import fcntl
 except ImportError: fcntl = None   # Windows: no advisory lock (a warning says so)
 
 # %% auto #0
-__all__ = ['MANIFEST', 'LOCK', 'RunFolderError', 'atomic_write', 'RunFolder', 'release', 'write', 'append', 'save', 'remove',
-           'replace', 'fingerprint', 'file_sha256', 'differences']
+__all__ = ['MANIFEST', 'LOCK', 'RunFolderError', 'atomic_write', 'RunFolder', 'fingerprint', 'file_sha256', 'differences']
 
 # %% ../nbs/07c_runfolder.ipynb #212c603a
 MANIFEST, LOCK = 'manifest.json', '.lock'
@@ -63,6 +63,7 @@ class RunFolder:
         return self
 
 # %% ../nbs/07c_runfolder.ipynb #6bc89d0c
+@patch
 def _lock(self:RunFolder):
     key = str(self.path.resolve())
     old = _HELD.get(key)
@@ -80,6 +81,7 @@ def _lock(self:RunFolder):
         self._fd = fd
     _HELD[key] = self
 
+@patch
 def release(self:RunFolder):
     "Give the lock up (the loop does this when the run ends; the kernel does it when the process dies)."
     if self._fd is not None:
@@ -88,30 +90,34 @@ def release(self:RunFolder):
     key = str(self.path.resolve())
     if _HELD.get(key) is self: del _HELD[key]
 
+@patch
 def _check(self:RunFolder):
     if _HELD.get(str(self.path.resolve())) is not self:
         raise RunFolderError(f"{self.path}: another PGKD loop of this process opened this run folder since; this one no longer writes to it")
 
-RunFolder._lock, RunFolder.release, RunFolder._check = _lock, release, _check
-
 # %% ../nbs/07c_runfolder.ipynb #bb2e4cd4
+@patch
 def _commit(self:RunFolder): atomic_write(self.path/MANIFEST, json.dumps(dict(files=sorted(self.files)), indent=0))
 
+@patch
 def _claim(self:RunFolder, *rels):
     self._check()
     new = {str(Path(r)) for r in rels} - self.files
     if new: self.files |= new; self._commit()
 
+@patch
 def write(self:RunFolder, rel, text:str) -> Path:
     "Atomically write `text` to the file `rel` of the run folder."
     self._claim(rel); atomic_write(self.path/rel, text); return self.path/rel
 
+@patch
 def append(self:RunFolder, rel, text:str) -> Path:
     "Append `text` to the file `rel`."
     self._claim(rel)
     with open(self.path/rel, 'a', encoding='utf-8') as f: f.write(text)
     return self.path/rel
 
+@patch
 def save(self:RunFolder, student, rel) -> Path:
     "`student.save` into the folder `rel`, every file it writes listed."
     self._check(); d = self.path/rel
@@ -121,12 +127,11 @@ def save(self:RunFolder, student, rel) -> Path:
     self._claim(*[f.relative_to(self.path) for f in d.rglob('*') if f.is_file()])
     return d
 
-RunFolder._commit, RunFolder._claim, RunFolder.write, RunFolder.append, RunFolder.save = _commit, _claim, write, append, save
-
 # %% ../nbs/07c_runfolder.ipynb #ae772ee6
 def _foreign(d:Path, root:Path, files) -> list:
     return sorted(str(f.relative_to(root)) for f in d.rglob('*') if not f.is_dir() and str(f.relative_to(root)) not in files)
 
+@patch
 def remove(self:RunFolder, rel, strict=False) -> bool:
     "Delete the listed files under `rel` and the folders they leave empty; never a file pgkd did not write. True if `rel` is gone."
     self._check(); p, rel = self.path/rel, str(Path(rel))
@@ -144,6 +149,7 @@ def remove(self:RunFolder, rel, strict=False) -> bool:
     self.files -= set(mine) | {rel}; self._commit()
     return not p.exists()
 
+@patch
 def replace(self:RunFolder, src, dst):
     "Move the folder `src` (written by pgkd) to `dst`, removing pgkd's old `dst` first."
     self.remove(dst, strict=True)
@@ -151,8 +157,6 @@ def replace(self:RunFolder, src, dst):
     s, d = str(Path(src)), str(Path(dst))
     self.files = {d + f[len(s):] if f == s or f.startswith(s + os.sep) else f for f in self.files} | {d}
     self._commit()
-
-RunFolder.remove, RunFolder.replace = remove, replace
 
 # %% ../nbs/07c_runfolder.ipynb #a6073f31
 def fingerprint(d:TextData|None) -> str|None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json, time, random, signal, socket, threading, ipaddress, argparse, sys, logging
 from collections import Counter, deque
 from urllib.parse import urlsplit
+from fastcore.basics import patch
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
 from .data import TextData, load_demo
 from .prompts import count_tokens
@@ -153,7 +154,8 @@ def _validate(body):
         return _bad(f"response_format {rf!r} is not supported", 'response_format', 'unsupported_value')
     return None
 
-def _respond(self:SimServer, body) -> tuple:
+@patch
+def respond(self:SimServer, body) -> tuple:
     "Reply to a chat-completions request `body`: `(status, JSON body, headers)`."
     err = _validate(body)
     if err: return err
@@ -191,7 +193,6 @@ def _respond(self:SimServer, body) -> tuple:
                  'model': body.get('model') or self.model,
                  'choices': [{'index': 0, 'message': {'role': 'assistant', 'content': content}, 'finish_reason': finish}],
                  'usage': {'prompt_tokens': pt, 'completion_tokens': ct, 'total_tokens': pt+ct}}, {}
-SimServer.respond = _respond
 
 # %% ../nbs/06_server.ipynb #98993dcc
 def _one_line(e) -> str: return ' '.join(f"{type(e).__name__}: {e}".split())[:300]
@@ -289,7 +290,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(*self.server.owner.respond(body))
 
 # %% ../nbs/06_server.ipynb #441984a4
-def _start(self:SimServer):
+@patch
+def start(self:SimServer):
     "Bind (IPv6 for an IPv6 host) and serve from a background thread."
     self.httpd = (_HTTPServer6 if ':' in self.host else _HTTPServer)((self.host, self.port), _Handler)
     self.httpd.owner = self
@@ -299,14 +301,14 @@ def _start(self:SimServer):
     self.thread.start()
     return self
 
-def _stop(self:SimServer):
+@patch
+def stop(self:SimServer):
     "Stop serving and close the socket."
     if self.httpd is None: return
     self.stopping.set()
     self.httpd.shutdown(); self.httpd.server_close(); self.thread.join(5)
     self.httpd = None
 
-SimServer.start, SimServer.stop = _start, _stop
 SimServer.__enter__ = lambda self: self.start()
 SimServer.__exit__ = lambda self, *exc: self.stop()
 SimServer.url = property(lambda self: f"http://{f'[{self.host}]' if ':' in self.host else self.host}:{self.port}/v1",

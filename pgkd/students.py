@@ -4,41 +4,25 @@
 
 # %% ../nbs/02_students.ipynb #bed71771
 from __future__ import annotations
-import json, os, re, time, copy, resource, contextlib, warnings, importlib
+import json, os, re, sys, time, copy, resource, contextlib, warnings, importlib
 from collections import Counter
 from itertools import chain
 from functools import partial
 from pathlib import Path
 import numpy as np, scipy.sparse as sp
-import torch
-from torch import nn
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.exceptions import ConvergenceWarning
-with warnings.catch_warnings():  # fastai 2.8 calls torch.jit.script at import, which torch 2.14 warns is deprecated
-    warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
-    from fastai.learner import Learner
-    from fastai.data.core import DataLoaders
-    from fastai.text.data import SortedDL
-    from fastai.callback.tracker import TrackerCallback
-    from fastai.callback.core import Callback, CancelFitException, CancelValidException
-    import fastai.callback.schedule, fastai.callback.progress, fastai.callback.fp16   # Learner.fit_one_cycle, .no_bar, .to_fp16
-    from fastai.losses import CrossEntropyLossFlat
-    from fastai.optimizer import Adam
-    from fastai.torch_core import set_seed
-import transformers
-from transformers import AutoModelForSequenceClassification, AutoTokenizer, BertConfig, PreTrainedTokenizerFast
-from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, decoders, trainers
 from .data import TextData, DataError
 from .report import Report
 
 # %% auto #0
-__all__ = ['META', 'SPECIALS', 'Student', 'linear_head', 'TfidfStudent', 'wordpiece_vocab', 'train_wordpiece',
-           'BestEpochCallback', 'padded_batches', 'torch_threads', 'TransformerStudent', 'speed_benchmark']
+__all__ = ['META', 'Student', 'linear_head', 'TfidfStudent', 'speed_benchmark']
 
 # %% ../nbs/02_students.ipynb #7ed83a19
 _STUDENTS = {}
 META = 'pgkd_student.json'
+_LAZY = {'TransformerStudent': 'pgkd.transformer', 'EmbeddingStudent': 'pgkd.embedding', 'OnnxStudent': 'pgkd.export'}  # defined in later modules
 
 def _texts(texts) -> list:
     "Check the texts to predict: a list of strings (a single string or a `TextData` is accepted too)."
@@ -65,6 +49,23 @@ class Student:
     def fresh(self) -> Student:
         "An untrained copy with the same settings."
         return type(self)(**copy.deepcopy(self.settings))
+    # scikit-learn manners: parameters are the settings; `sklearn.base.clone` gives `fresh()`
+    def get_params(self, deep=True) -> dict: return dict(self.settings)
+    def set_params(self, **params) -> Student:
+        bad = set(params) - set(self.settings)
+        if bad: raise ValueError(f"set_params: {sorted(bad)} are not parameters of {type(self).__name__} ({sorted(self.settings)})")
+        new = type(self)(**{**self.settings, **params})   # the constructor checks and normalises them
+        self.settings = new.settings
+        return self
+    def __sklearn_clone__(self): return self.fresh()
+    @property
+    def classes_(self) -> np.ndarray:
+        self._check_fitted('classes_'); return np.array(self.classes, dtype=object)
+    def __getattr__(self, k):
+        "Settings read as attributes (`student.C`), as scikit-learn estimators expose their parameters."
+        s = self.__dict__.get('settings')
+        if s is not None and k in s and not k.startswith('_'): return s[k]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {k!r}")
     def __repr__(self):
         s = ', '.join(f"{k}={v!r}" for k,v in self.settings.items())
         return f"{type(self).__name__}({s}){'' if self.classes is None else f' [fitted, {len(self.classes)} classes]'}"
@@ -125,8 +126,8 @@ class Student:
         if not path.exists(): raise FileNotFoundError(f"{path}: no such student folder")
         if not (path/META).exists(): raise FileNotFoundError(f"{path}: no {META} here; is this a folder written by Student.save?")
         meta = json.loads((path/META).read_text())
-        if meta.get('type') not in _STUDENTS and str(meta.get('module')).startswith('pgkd.'):
-            importlib.import_module(meta['module'])     # a student type defined in a later pgkd module (pgkd.export)
+        if meta.get('type') not in _STUDENTS and (meta.get('type') in _LAZY or str(meta.get('module')).startswith('pgkd.')):
+            importlib.import_module(_LAZY.get(meta['type'], meta['module']))     # a student type defined in a later pgkd module
         sub = _STUDENTS.get(meta.get('type'))
         if sub is None: raise ValueError(f"{path/META}: unknown student type {meta.get('type')!r}; known: {sorted(_STUDENTS)}")
         if not issubclass(sub, cls): raise TypeError(f"{path} holds a {sub.__name__}, not a {cls.__name__}")
@@ -247,227 +248,6 @@ class TfidfStudent(Student):
             self.feats = _FastTfidf(v['word'], w['word_idf'], v['char'], w['char_idf'], s['word_ngrams'], s['char_ngrams'])
             self.coef,self.intercept = w['coef'],w['intercept']
 
-# %% ../nbs/02_students.ipynb #63c85b8f
-SPECIALS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]']
-
-def wordpiece_vocab(texts, vocab_size=8000, min_frequency=1) -> list:
-    "A deterministic WordPiece vocabulary: specials, every character, frequent words, then frequent word starts and endings."
-    norm,pre = normalizers.BertNormalizer(lowercase=True),pre_tokenizers.BertPreTokenizer()
-    counts = Counter(w for t in texts for w,_ in pre.pre_tokenize_str(norm.normalize_str(t)))
-    chars = sorted({c for w in counts for c in w})
-    words = sorted((w for w,c in counts.items() if c >= min_frequency and len(w) > 1), key=lambda w: (-counts[w], w))
-    pieces = Counter()
-    for w,c in counts.items():
-        for i in range(2, len(w)): pieces[w[:i]] += c              # starts of words, 2+ characters
-        for i in range(1, len(w)-1): pieces['##' + w[i:]] += c     # endings of words, 2+ characters
-    pieces = sorted((p for p,c in pieces.items() if c >= max(min_frequency, 2)), key=lambda p: (-pieces[p], p))
-    vocab = list(dict.fromkeys(SPECIALS + chars + ['##'+c for c in chars] + words + pieces))
-    return vocab[:max(vocab_size, len(SPECIALS) + 2*len(chars))]
-
-def train_wordpiece(texts, vocab_size=8000, max_len=128, min_frequency=1, deterministic=True) -> PreTrainedTokenizerFast:
-    "A BERT-style (lower-cased WordPiece) fast tokenizer learned from `texts`."
-    if deterministic: tok = Tokenizer(models.WordPiece({t:i for i,t in enumerate(wordpiece_vocab(texts, vocab_size, min_frequency))},
-                                                       unk_token='[UNK]'))
-    else: tok = Tokenizer(models.WordPiece(unk_token='[UNK]'))
-    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tok.decoder = decoders.WordPiece()
-    if not deterministic:
-        tok.train_from_iterator(texts, trainers.WordPieceTrainer(vocab_size=vocab_size, min_frequency=min_frequency,
-                                                                  special_tokens=SPECIALS, show_progress=False))
-    cls_id,sep_id = tok.token_to_id('[CLS]'),tok.token_to_id('[SEP]')
-    tok.post_processor = processors.TemplateProcessing(single='[CLS] $A [SEP]', pair='[CLS] $A [SEP] $B:1 [SEP]:1',
-                                                       special_tokens=[('[CLS]', cls_id), ('[SEP]', sep_id)])
-    return PreTrainedTokenizerFast(tokenizer_object=tok, unk_token='[UNK]', pad_token='[PAD]', cls_token='[CLS]',
-                                   sep_token='[SEP]', mask_token='[MASK]', model_max_length=max_len)
-
-# %% ../nbs/02_students.ipynb #40d67f53
-class _LogitsOnly(nn.Module):
-    "Call a Hugging Face classifier on padded ids (mask built from `pad_id`) and return only its logits."
-    def __init__(self, hf, pad_id): super().__init__(); self.hf,self.pad_id = hf,pad_id
-    def forward(self, ids): return self.hf(input_ids=ids, attention_mask=(ids != self.pad_id).long()).logits
-
-class BestEpochCallback(TrackerCallback):
-    "Early stopping on `monitor` with `patience`, keeping the best weights in memory and restoring them after fit."
-    order = TrackerCallback.order + 3
-    def __init__(self, monitor='valid_loss', patience=5):
-        super().__init__(monitor=monitor); self.patience = patience
-    def before_fit(self):
-        self.wait,self.state,self.best_at = 0,None,None
-        super().before_fit()
-    def after_epoch(self):
-        super().after_epoch()
-        if self.new_best:
-            self.wait,self.best_at = 0,self.epoch
-            self.state = {k: v.detach().clone() for k,v in self.learn.model.state_dict().items()}
-        else:
-            self.wait += 1
-            if self.wait >= self.patience: raise CancelFitException()
-    def after_fit(self):
-        if self.state is not None: self.learn.model.load_state_dict(self.state)
-
-class _SkipValidation(Callback):
-    "Skip the validation pass (when `fit` has no validation set)."
-    def before_validate(self): raise CancelValidException()
-
-def padded_batches(ids, bs, pad):
-    "Batches of token-id lists for prediction, longest first so padding stays short: `(positions in ids, padded int64 array)`."
-    lens = np.array([len(i) for i in ids])
-    order = np.argsort(-lens, kind='stable')
-    for b in range(0, len(ids), bs):
-        idx = order[b:b+bs]
-        x = np.full((len(idx), lens[idx].max()), pad, dtype=np.int64)
-        for r,i in enumerate(idx): x[r, :lens[i]] = ids[i]
-        yield idx, x
-
-def _pad_batch(samples, pad_id=0):
-    "fastai `before_batch`: pad each sample's ids to the longest in the batch."
-    L = max(len(s[0]) for s in samples)
-    return [(torch.cat([x, x.new_full((L-len(x),), pad_id)]), y) for x,y in samples]
-
-@contextlib.contextmanager
-def torch_threads(n=None):
-    "Run the block with torch using `n` CPU threads (None: leave the setting alone)."
-    if not n: yield; return
-    old = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try: yield
-    finally: torch.set_num_threads(old)
-
-@contextlib.contextmanager
-def _quiet_hf():
-    "Silence transformers' progress bars and warnings for a moment."
-    bars,verb = transformers.utils.logging.is_progress_bar_enabled(),transformers.logging.get_verbosity()
-    transformers.utils.logging.disable_progress_bar(); transformers.logging.set_verbosity_error()
-    try: yield
-    finally:
-        if bars: transformers.utils.logging.enable_progress_bar()
-        transformers.logging.set_verbosity(verb)
-
-# %% ../nbs/02_students.ipynb #e3a8759e
-def _check_checkpoint(p):
-    "Fail early and clearly for a local checkpoint path that does not exist or is not a model folder."
-    p,q = str(p),Path(p).expanduser()
-    if q.exists() or p.startswith(('.', '/', '~')) or p.count('/') > 1:   # a local path, not a hub name like 'org/model'
-        if not q.exists(): raise FileNotFoundError(f"checkpoint not found: {p} (no such folder)")
-        if not (q/'config.json').exists(): raise FileNotFoundError(f"{p}: not a Hugging Face checkpoint (no config.json)")
-
-class TransformerStudent(Student):
-    "A Hugging Face sequence classifier trained with a fastai `Learner`: from a checkpoint or from scratch."
-    def __init__(self, name_or_path=None, scratch=None, max_len=512, lr=2e-5, bs=64, epochs=30, patience=5,
-                 wd=0.01, seed=0, progress=True, predict_bs=64, threads=None):
-        if (name_or_path is None) == (scratch is None):
-            raise ValueError("pass exactly one of name_or_path= (a checkpoint) or scratch= (a config dict); "
-                             "or use TransformerStudent.from_pretrained / .from_scratch")
-        if name_or_path is not None: name_or_path = str(name_or_path)
-        super().__init__(name_or_path=name_or_path, scratch=scratch, max_len=max_len, lr=lr, bs=bs, epochs=epochs,
-                         patience=patience, wd=wd, seed=seed, progress=progress, predict_bs=predict_bs, threads=threads)
-
-    @classmethod
-    def from_pretrained(cls, name_or_path, max_len=512, lr=3e-4, bs=64, epochs=30, patience=5, **kwargs):
-        "Fine-tune any checkpoint (hub name or local folder): the paper's recipe (batch 64, up to 30 epochs, patience 5) with a learning rate measured for small encoders (pass `lr=2e-5` for the paper's BERT-base setting)."
-        _check_checkpoint(name_or_path)
-        return cls(name_or_path=name_or_path, max_len=max_len, lr=lr, bs=bs, epochs=epochs, patience=patience, **kwargs)
-
-    @classmethod
-    def from_scratch(cls, n_layers=2, hidden=256, heads=None, intermediate=None, vocab_size=8000, max_len=128,
-                     lr=1e-3, bs=64, epochs=30, patience=5, **kwargs):
-        "A small BERT from a config (`heads` default: one per 64 of `hidden`, at least 2), with a WordPiece tokenizer trained on the training texts at fit time."
-        heads = heads or max(2, hidden // 64)
-        if hidden % heads: raise ValueError(f"hidden={hidden} must be a multiple of heads={heads}")
-        scratch = dict(n_layers=n_layers, hidden=hidden, heads=heads, intermediate=intermediate or 4*hidden, vocab_size=vocab_size)
-        return cls(scratch=scratch, max_len=max_len, lr=lr, bs=bs, epochs=epochs, patience=patience, **kwargs)
-
-    def _build(self, texts, classes):
-        "Tokenizer and model with a head for `classes`."
-        s,k = self.settings,len(classes)
-        labels = dict(num_labels=k, id2label=dict(enumerate(classes)), label2id={c:i for i,c in enumerate(classes)})
-        if s['scratch']:
-            c = s['scratch']
-            tok = train_wordpiece(texts, c['vocab_size'], s['max_len'])
-            cfg = BertConfig(vocab_size=len(tok), hidden_size=c['hidden'], num_hidden_layers=c['n_layers'],
-                             num_attention_heads=c['heads'], intermediate_size=c['intermediate'],
-                             max_position_embeddings=s['max_len'], pad_token_id=tok.pad_token_id, **labels)
-            model = AutoModelForSequenceClassification.from_config(cfg)
-        else:
-            try:
-                with _quiet_hf():
-                    tok = AutoTokenizer.from_pretrained(s['name_or_path'])
-                    model = AutoModelForSequenceClassification.from_pretrained(s['name_or_path'], ignore_mismatched_sizes=True, **labels)
-            except Exception as e:   # a corrupt or partial folder fails in many ways inside transformers/safetensors
-                raise ValueError(f"{s['name_or_path']}: cannot load the checkpoint: {type(e).__name__}: {str(e).splitlines()[0][:200]}") from None
-        if tok.pad_token is None:            # GPT-style checkpoints have no padding token
-            tok.pad_token = tok.eos_token or tok.unk_token
-            model.config.pad_token_id = tok.pad_token_id
-        return tok, model
-
-    def _max_len(self):
-        lims = [self.settings['max_len'], getattr(self.model.config, 'max_position_embeddings', None),
-                self.tokenizer.model_max_length]
-        return int(min(l for l in lims if l))
-
-    def _encode(self, texts):
-        return self.tokenizer(list(texts), truncation=True, max_length=self._max_len())['input_ids']
-
-    def _fit(self, texts, y, classes, valid, warm=False):
-        with torch_threads(self.settings['threads']): self._fit_(texts, y, classes, valid, warm)
-
-    def _fit_(self, texts, y, classes, valid, warm):
-        s = self.settings
-        set_seed(s['seed'], reproducible=True)
-        if not warm: self.tokenizer,self.model = self._build(texts, classes)   # warm: same tokenizer, same weights
-        self.model.train()
-        pad = self.tokenizer.pad_token_id
-        def dl(txts, ys, train):
-            items = [(torch.tensor(i), torch.tensor(l)) for i,l in zip(self._encode(txts), ys)]
-            return SortedDL(items, res=[len(i) for i,_ in items], bs=s['bs'] if train else 2*s['bs'], shuffle=train,
-                            drop_last=False, before_batch=partial(_pad_batch, pad_id=pad), num_workers=0)
-        dev = torch.device('cuda') if torch.cuda.is_available() else torch.device('cpu')
-        trn = dl(texts, y, True)
-        dls = DataLoaders(trn, dl(*valid, False) if valid else trn.new(shuffle=False), device=dev)
-        best = BestEpochCallback(patience=s['patience']) if valid else None
-        learn = Learner(dls, _LogitsOnly(self.model, pad), loss_func=CrossEntropyLossFlat(), opt_func=Adam, wd=s['wd'],
-                        cbs=[best] if best else [_SkipValidation()])
-        if dev.type == 'cuda': learn.to_fp16()
-        ctx = contextlib.nullcontext() if s['progress'] else learn.no_bar()
-        with ctx, (contextlib.nullcontext() if s['progress'] else learn.no_logging()):
-            learn.fit_one_cycle(s['epochs'], s['lr'])
-        self.history = [dict(epoch=i, train_loss=float(v[0]), valid_loss=float(v[1]) if valid else None)
-                        for i,v in enumerate(learn.recorder.values)]
-        self.best_epoch = best.best_at if best else len(self.history)-1
-        self.model.eval()
-
-    def _predict_proba(self, texts):
-        with torch_threads(self.settings['threads']), torch.inference_mode(): return self._predict_proba_(texts)
-
-    def _predict_proba_(self, texts):
-        out = np.empty((len(texts), self.model.config.num_labels), np.float32)
-        pad,dev = self.tokenizer.pad_token_id,next(self.model.parameters()).device
-        self.model.eval()
-        for idx,x in padded_batches(self._encode(texts), self.settings['predict_bs'], pad):
-            x = torch.from_numpy(x).to(dev)
-            with torch.autocast(dev.type, enabled=dev.type == 'cuda'):
-                logits = self.model(input_ids=x, attention_mask=(x != pad).long()).logits
-            out[idx] = logits.float().softmax(-1).cpu().numpy()
-        return out
-
-    def _onnx_parts(self):
-        "For `pgkd.export`: (token ids -> logits module, tokenizer, max length, padding id)."
-        pad = self.tokenizer.pad_token_id
-        return _LogitsOnly(copy.deepcopy(self.model).float().cpu().eval(), pad), self.tokenizer, self._max_len(), pad
-
-    def _save(self, path):
-        with _quiet_hf():
-            self.model.save_pretrained(path, safe_serialization=True)
-            self.tokenizer.save_pretrained(path)
-        return dict(best_epoch=getattr(self, 'best_epoch', None), history=getattr(self, 'history', None))
-
-    def _load(self, path, meta):
-        with _quiet_hf():
-            self.tokenizer = AutoTokenizer.from_pretrained(path)
-            self.model = AutoModelForSequenceClassification.from_pretrained(path).eval()
-        self.best_epoch,self.history = meta.get('best_epoch'),meta.get('history')
-
 # %% ../nbs/02_students.ipynb #8ed945f5
 def speed_benchmark(student:Student, train:TextData, texts, valid:TextData|None=None, batch_size=64, n_single=100,
                     test:TextData|None=None) -> dict:
@@ -488,5 +268,5 @@ def speed_benchmark(student:Student, train:TextData, texts, valid:TextData|None=
                 texts_per_s=round(tps), batch_size=batch_size, latency_p50_ms=round(float(np.percentile(lat, 50)), 3),
                 latency_p95_ms=round(float(np.percentile(lat, 95)), 3),
                 peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024, 1),
-                torch_threads=s.settings.get('threads') or torch.get_num_threads(),
+                torch_threads=s.settings.get('threads') or (sys.modules['torch'].get_num_threads() if 'torch' in sys.modules else None),
                 **({} if test is None else dict(test_macro_f1=round(s.evaluate(test).macro_f1, 4))))

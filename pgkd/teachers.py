@@ -6,6 +6,7 @@
 from __future__ import annotations
 import os, re, json, math, time, random, asyncio, hashlib, logging, tempfile, warnings
 from urllib.parse import urlsplit, urlunsplit, parse_qsl, urlencode
+from fastcore.basics import patch
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, asdict, replace, fields
@@ -16,7 +17,7 @@ from .simulator import Simulator, PoolExhausted
 
 # %% auto #0
 __all__ = ['PRICES', 'MODES', 'Usage', 'price_of', 'cost_of', 'Generation', 'TeacherError', 'split_request', 'Teacher',
-           'SimulatedTeacher', 'redact_url', 'user_cache_dir', 'OpenAITeacher', 'check', 'format_stats']
+           'SimulatedTeacher', 'redact_url', 'user_cache_dir', 'OpenAITeacher', 'format_stats']
 
 # %% ../nbs/07_teachers.ipynb #3d0c989a
 @dataclass
@@ -138,6 +139,7 @@ class Teacher:
         return self
 
 # %% ../nbs/07_teachers.ipynb #449caf43
+@patch
 async def _one(self:Teacher, sub, round, q, session):
     "Ask for one sub-request; returns (list of (messages, answer, usage)), Parsed)."
     msgs = build_messages(sub, **self.prompt_kw)
@@ -155,10 +157,10 @@ async def _one(self:Teacher, sub, round, q, session):
         p = p2
     if p.truncated: p.rejected['truncated_answer'] += 1
     return log, p
-Teacher._one = _one
 
 # %% ../nbs/07_teachers.ipynb #970661f3
-async def _agenerate(self:Teacher, req:PGKDRequest, round:int=0) -> Generation:
+@patch
+async def agenerate(self:Teacher, req:PGKDRequest, round:int=0) -> Generation:
     "Coroutine version of `generate`."
     t0 = time.monotonic()
     t_end = t0 + self.deadline if self.deadline else math.inf
@@ -202,10 +204,10 @@ async def _agenerate(self:Teacher, req:PGKDRequest, round:int=0) -> Generation:
                  seconds=float(f'{secs:.2f}'), texts_per_minute=float(f'{60 * len(items) / secs:.2f}') if secs > 0 else None)  # `round` is the round here
     return Generation(samples, rej, usage, [m for m,_,_ in log], [a for _,a,_ in log], [u for _,_,u in log],
                       [str(e) for e in errors], stats)
-Teacher.agenerate = _agenerate
 
 # %% ../nbs/07_teachers.ipynb #c11603e7
-def _estimate_cost(self:Teacher, req:PGKDRequest, rounds:int=10) -> dict:
+@patch
+def estimate_cost(self:Teacher, req:PGKDRequest, rounds:int=10) -> dict:
     "Dry-run estimate of tokens and dollars for `rounds` rounds of `req` (no calls are made)."
     subs = split_request(req, self.per_request)
     pt = sum(count_tokens(m['content']) + 4 for s in subs for m in build_messages(s, **self.prompt_kw))
@@ -217,7 +219,6 @@ def _estimate_cost(self:Teacher, req:PGKDRequest, rounds:int=10) -> dict:
     return dict(model=self.model, rounds=rounds, requests_per_round=len(subs), prompt_tokens=pt * rounds,
                 completion_tokens=ct * rounds, dollars=round(rnd * rounds, 6), dollars_per_round=round(rnd, 6),
                 price_per_1m=(pin, pout))
-Teacher.estimate_cost = _estimate_cost
 
 # %% ../nbs/07_teachers.ipynb #4662becb
 class SimulatedTeacher(Teacher):
@@ -315,11 +316,13 @@ class OpenAITeacher(Teacher):
         return s
 
 # %% ../nbs/07_teachers.ipynb #4e4bdcc0
+@patch
 def _cache_key(self:OpenAITeacher, messages, meta) -> str:
     k = dict(model=self.model, base_url=redact_url(self.base_url) or 'openai', messages=messages, temperature=self.temperature,
              max_tokens=self.max_tokens, seed=self.seed, round=meta['round'], request=meta['request'], kind=meta['kind'])
     return hashlib.sha256(json.dumps(k, sort_keys=True, separators=(',', ':'), ensure_ascii=False).encode()).hexdigest()
 
+@patch
 def _cache_get(self:OpenAITeacher, key):
     "The cached entry for `key`, or None; a file that is unreadable, or names another key, is ignored with a warning."
     if not self.cache_dir: return None
@@ -331,6 +334,7 @@ def _cache_get(self:OpenAITeacher, key):
     if not ok: warnings.warn(f"ignoring cache file {p}: it is not a pgkd answer for this request"); return None
     return e
 
+@patch
 def _cache_put(self:OpenAITeacher, key, obj):
     if not self.cache_dir: return
     self.cache_dir.mkdir(parents=True, exist_ok=True)
@@ -338,16 +342,14 @@ def _cache_put(self:OpenAITeacher, key, obj):
     with os.fdopen(fd, 'w', encoding='utf-8') as f: json.dump(obj, f, ensure_ascii=False)
     os.replace(tmp, self.cache_dir/f'{key}.json')
 
-OpenAITeacher._cache_key, OpenAITeacher._cache_get, OpenAITeacher._cache_put = _cache_key, _cache_get, _cache_put
-
 # %% ../nbs/07_teachers.ipynb #0d9e697a
+@patch
 def _response_format(self:OpenAITeacher, classes):
     if self.mode == 'json_schema':
         return {'type': 'json_schema', 'json_schema': {'name': 'pgkd_samples', 'schema': answer_schema(classes), 'strict': True}}
     if self.mode == 'json_object_schema': return {'type': 'json_object', 'schema': answer_schema(classes)}   # llama.cpp: grammar-constrained
     if self.mode == 'json_object': return {'type': 'json_object'}
     return None
-OpenAITeacher._response_format = _response_format
 
 def _retry_after(e):
     h = getattr(getattr(e, 'response', None), 'headers', None) or {}
@@ -366,13 +368,16 @@ def _hint(status):
     return {401: 'check the API key (OPENAI_API_KEY, or api_key=)', 403: 'the key may lack access to this model',
             404: 'check the model name and the base URL (it usually ends in /v1)'}.get(status, 'see the message above')
 
+@patch
 async def _open(self:OpenAITeacher):
     return dict(client=None, sem=asyncio.Semaphore(self.concurrency), t_end=time.monotonic() + (self.deadline or math.inf))
 
+@patch
 async def _close(self:OpenAITeacher, session):
     if session['client'] is not None: await session['client'].close()
 
-def _client(self:OpenAITeacher, session):
+@patch
+def _get_client(self:OpenAITeacher, session):
     if session['client'] is None:
         import openai
         key = self._key.get() or os.environ.get('OPENAI_API_KEY')
@@ -381,6 +386,7 @@ def _client(self:OpenAITeacher, session):
             key = 'no-key-needed'   # local servers (vLLM, Ollama, llama.cpp) ignore it
         session['client'] = openai.AsyncOpenAI(api_key=key, base_url=self.base_url, max_retries=0, timeout=self.timeout)
     return session['client']
+@patch
 def check(self:OpenAITeacher, timeout=10.):
     "Before a run: fail now, in one line, without a key for OpenAI, or when the endpoint is unreachable or refuses the key (one cheap `GET /models`)."
     import openai
@@ -397,9 +403,8 @@ def check(self:OpenAITeacher, timeout=10.):
     finally: c.close()
     return self
 
-OpenAITeacher._open, OpenAITeacher._close, OpenAITeacher._get_client, OpenAITeacher.check = _open, _close, _client, check
-
 # %% ../nbs/07_teachers.ipynb #1d9be5ed
+@patch
 async def _ask(self:OpenAITeacher, messages, meta, session):
     import openai
     key = self._cache_key(messages, meta)
@@ -449,7 +454,6 @@ async def _ask(self:OpenAITeacher, messages, meta, session):
             else "raise the timeout, deadline or retries (--timeout, --deadline, --max-retries) if the server is just slow")
     raise TeacherError(self._redact(f"{self.where}: no answer after {attempt} attempts within the {self.deadline:g}s deadline; "
                                     f"last error: {why}; {todo}"))
-OpenAITeacher._ask = _ask
 
 # %% ../nbs/07_teachers.ipynb #64523d85
 def format_stats(st:dict, rejected=None) -> str:
@@ -458,4 +462,3 @@ def format_stats(st:dict, rejected=None) -> str:
     tpm = f", {st['texts_per_minute']:.1f} texts/min" if st.get('texts_per_minute') is not None else ''
     return (f"teacher: {st.get('requests', 0)} requests, {st.get('requests_with_samples', 0)} with samples "
             f"(parse rate {st.get('parse_rate', 0):.0%}), kept {st.get('kept', 0)}{tpm}; rejected: {rej}")
-

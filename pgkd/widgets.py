@@ -322,3 +322,9 @@ def reset(self:PGKDPanel):
     l.__init__(*args, config=cfg, cbs=cbs, progress=progress)
     self.f1s, self.dropped, self.error, self.errors.value = {}, [], None, ''
     self.refresh()
+
+# %% ../nbs/09_widgets.ipynb #d4c89bd4
+@patch
+def widget(self:PGKD, **kwargs) -> PGKDPanel:
+    "A Jupyter control panel over this run (`PGKDPanel`)."
+    return PGKDPanel(self, **kwargs)

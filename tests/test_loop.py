@@ -101,7 +101,8 @@ def test_retrain_continue_keeps_training_one_transformer_and_resumes(tmp_path):
     "retrain='continue': each round trains a copy of the last student further (same vocabulary); the best stays intact; resume matches."
     import numpy as np
     from pgkd.loop import PGKD
-    from pgkd.students import TransformerStudent, Student
+    from pgkd.transformer import TransformerStudent
+    from pgkd.students import Student
     from pgkd.teachers import SimulatedTeacher
     demo = load_demo()
     rest, test = demo.split(valid=0.2, seed=0)

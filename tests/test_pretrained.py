@@ -3,7 +3,8 @@ import shutil
 import numpy as np, pytest
 from conftest import asset, pipeline_labels, need_dataset
 from pgkd.data import TextData, load_demo
-from pgkd.students import Student, TransformerStudent
+from pgkd.students import Student
+from pgkd.transformer import TransformerStudent
 from pgkd.embedding import EmbeddingStudent
 
 @pytest.fixture(scope='module')

@@ -3,7 +3,8 @@ import numpy as np, pytest
 from conftest import need_dataset, pipeline_labels
 from pgkd.data import TextData, DataError, load_demo, load_benchmark
 from pgkd.report import Report
-from pgkd.students import Student, TfidfStudent, TransformerStudent, speed_benchmark
+from pgkd.students import Student, TfidfStudent, speed_benchmark
+from pgkd.transformer import TransformerStudent
 
 TINY = dict(n_layers=1, hidden=32, heads=2, vocab_size=1500, max_len=48, epochs=2, lr=3e-3, bs=32, progress=False, threads=1)
 

@@ -176,4 +176,4 @@ def test_notebooks_hold_no_widget_state():
         assert 'widgets' not in json.loads(text).get('metadata', {}), f"{f.name}: metadata.widgets"
     for nb in mine:
         cells = json.loads((NBS/nb).read_text())['cells']
-        assert sum(len(json.dumps(c.get('outputs', []))) for c in cells) < 50_000, f"{nb}: large outputs"
+        assert sum(len(json.dumps(c.get("outputs", []))) for c in cells) < 100_000, f"{nb}: large outputs"   # text and a few 50-dpi PNG plots (.ci/execute.py)

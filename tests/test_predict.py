@@ -1,0 +1,146 @@
+"pgkd predict / calibrate / cascade: streaming files, resume after SIGKILL, bad rows, formats, calibration, the cascade threshold, Ray = local."
+import json, os, signal, subprocess, sys, time
+from pathlib import Path
+import numpy as np, pandas as pd, pytest
+from pgkd.data import load_demo, DataError
+from pgkd.students import TfidfStudent
+from pgkd.predict import predict_file, predict_file_ray, load_student, calibrate, read_chunks, PROGRESS
+from pgkd.cascade import Cascade, SimulatedClassifier, pick_threshold, cascade_point
+from pgkd.cli import main
+
+@pytest.fixture(scope='module')
+def run(tmp_path_factory):
+    "A run-like folder: a TF-IDF student in best/ and the validation and test splits in data/."
+    d = tmp_path_factory.mktemp('run')
+    demo = load_demo()
+    train = demo.sample(per_class=10, seed=0)
+    rest = demo.new([i for i, t in enumerate(demo.texts) if t not in set(train.texts)])
+    valid, test = rest.split(valid=0.5, seed=0)
+    TfidfStudent().fit(train).save(d/'best'); valid.to_jsonl(d/'data'/'valid.jsonl'); test.to_jsonl(d/'data'/'test.jsonl')
+    return d
+
+@pytest.fixture(scope='module')
+def texts(run):
+    "3,000 rows with an id, two empty texts and one missing one."
+    t = (load_demo().texts * 3)[:3000]
+    df = pd.DataFrame({'id': [f'doc-{i}' for i in range(3000)], 'text': t})
+    df.loc[[7, 2500], 'text'] = ''
+    return df
+
+def _write(df, path):
+    ext = Path(path).suffix
+    if ext == '.csv': df.to_csv(path, index=False)
+    elif ext == '.jsonl': df.to_json(path, orient='records', lines=True)
+    else: df.to_parquet(path)
+    return path
+
+def _read(path):
+    ext = Path(path).suffix
+    if ext == '.csv': return pd.read_csv(path, keep_default_na=False, dtype={'label': str, 'error': str, 'source': str})
+    if ext == '.jsonl': return pd.read_json(path, lines=True, dtype=False)
+    return pd.read_parquet(path)
+
+@pytest.mark.parametrize('fin,fout', [('csv', 'parquet'), ('jsonl', 'csv'), ('parquet', 'jsonl')])
+def test_formats_one_row_per_input(run, texts, tmp_path, fin, fout):
+    inp = _write(texts, tmp_path/f'in.{fin}')
+    r = predict_file(run, inp, tmp_path/f'out.{fout}', id_col='id', chunk_size=700, top_k=2, progress=False)
+    out = _read(tmp_path/f'out.{fout}')
+    assert len(out) == 3000 and out.row.tolist() == list(range(1, 3001)) and out.id.tolist() == texts.id.tolist()
+    assert (r['rows'], r['bad'], r['first_bad_rows'], r['chunks']) == (3000, 2, [8, 2501], 5)
+    s = load_student(run); ok = texts.text != ''
+    assert out.label[ok.values].tolist() == s.predict(texts.text[ok].tolist())
+    assert (out.confidence[ok.values] >= out.confidence_2[ok.values]).all()
+    assert not (tmp_path/f'out.{fout}.parts').exists()
+
+def test_bad_rows_reported_never_dropped(run, tmp_path):
+    p = tmp_path/'bad.jsonl'
+    p.write_text('{"text": "my card was stolen"}\n{"text": ""}\n{"text": null}\n{"text": 42}\n{"other": "x"}\n{"text": "refund please"}\n')
+    predict_file(run, p, tmp_path/'bad_out.csv', progress=False)
+    out = _read(tmp_path/'bad_out.csv')
+    assert out.error.tolist() == ['', 'empty text', 'missing text', 'not text (int)', 'missing text', '']
+    assert out.label.tolist()[1:5] == [''] * 4 and all(out.label[[0, 5]] != '')
+
+def test_kill_and_resume(run, texts, tmp_path):
+    "A predict killed with SIGKILL mid-file resumes after its last complete chunk, and its output equals an uninterrupted run's."
+    inp = _write(texts, tmp_path/'in.csv')
+    # a slow writer (50 ms a part), so that the kill lands mid-file
+    child = ("import sys, time, pgkd.predict as P; w = P.write_part; "
+             "P.write_part = lambda *a, **k: (time.sleep(0.05), w(*a, **k))[1]; "
+             "P.predict_file(sys.argv[1], sys.argv[2], sys.argv[3], chunk_size=100, progress=False)")
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    proc = subprocess.Popen([sys.executable, '-c', child, str(run), str(inp), str(tmp_path/'killed.csv')], env=env)
+    prog = tmp_path/'killed.csv.parts'/PROGRESS
+    t0 = time.time()
+    while time.time() - t0 < 120 and proc.poll() is None:
+        if prog.exists() and json.loads(prog.read_text())['chunks'] >= 5: break
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL); proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    done = json.loads(prog.read_text())['chunks']
+    assert 5 <= done < 30 and not (tmp_path/'killed.csv').exists()
+    r = predict_file(run, inp, tmp_path/'killed.csv', chunk_size=100, progress=False)
+    assert r['resumed_after_row'] == done * 100
+    predict_file(run, inp, tmp_path/'whole.csv', chunk_size=100, progress=False)
+    assert (tmp_path/'killed.csv').read_bytes() == (tmp_path/'whole.csv').read_bytes()
+
+def test_refuses_foreign_output_and_keeps_it(run, texts, tmp_path):
+    inp = _write(texts, tmp_path/'in.csv')
+    (tmp_path/'mine.csv').write_text('not pgkd')
+    with pytest.raises(FileExistsError, match='pgkd did not write it'): predict_file(run, inp, tmp_path/'mine.csv', progress=False)
+    assert (tmp_path/'mine.csv').read_text() == 'not pgkd'
+    with pytest.raises(DataError, match='overwrite the input'): predict_file(run, inp, inp, progress=False)
+    with pytest.raises(DataError, match="no column 'body'"): predict_file(run, inp, tmp_path/'o.csv', text_col='body', progress=False)
+    assert not (tmp_path/'o.csv.parts').exists()
+    predict_file(run, inp, tmp_path/'o.csv', progress=False)                 # pgkd's own output: it may write it again
+    assert 'skipped' in predict_file(run, inp, tmp_path/'o.csv', progress=False)
+    predict_file(run, inp, tmp_path/'o.csv', top_k=2, progress=False)
+
+def test_calibration_lowers_ece_and_is_listed(tmp_path):
+    "On a real run folder (pgkd demo), calibrate fits T on data/valid.jsonl, lowers ECE, and the run's manifest lists calibration.json."
+    assert main(['demo', '--steps', '1', '--out', str(tmp_path/'r'), '--quiet']) == 0
+    c = calibrate(tmp_path/'r')
+    assert c['ece_after'] < c['ece_before'] and c['nll_after'] <= c['nll_before'] and c['n_valid'] > 0
+    assert 'best/calibration.json' in json.loads((tmp_path/'r'/'manifest.json').read_text())['files']
+    assert load_student(tmp_path/'r').temperature == c['temperature']
+
+def test_cascade_threshold_selection():
+    rng = np.random.default_rng(0)
+    n, k = 2000, 5
+    y = rng.integers(0, k, n); conf = rng.random(n)
+    student = np.where(rng.random(n) < conf, y, (y + 1) % k)     # right with probability = its confidence
+    teacher = np.where(rng.random(n) < 0.9, y, (y + 2) % k)
+    T = pick_threshold(conf, student, teacher, y, target_accuracy=0.9)
+    p = cascade_point(conf, student, teacher, y, k, T)
+    assert p['accuracy'] >= 0.9
+    assert cascade_point(conf, student, teacher, y, k, np.nextafter(T, 0) - 1e-3)['accuracy'] < 0.9 or p['share_to_llm'] == 0
+    B = pick_threshold(conf, student, teacher, y, budget=2.0, cost_per_1000=10.0)
+    assert cascade_point(conf, student, teacher, y, k, B, cost_per_1000=10.0)['dollars_per_1000'] <= 2.0
+
+def test_cascade_cli_and_simulator(run, capsys):
+    assert main(['cascade', str(run), '--target-accuracy', '0.85', '--accuracy', '0.9']) == 0
+    out = capsys.readouterr().out
+    assert 'picked on validation for target accuracy 0.85' in out and 'simulator, not an LLM' in out
+    c = Cascade(run, accuracy=0.9, target_accuracy=0.85)
+    assert c.chosen.accuracy[0] >= 0.85 and c.chosen.share_to_llm[0] < 1
+
+def test_cli_predict_and_one_line_errors(run, texts, tmp_path, capsys):
+    inp = _write(texts, tmp_path/'in.parquet')
+    assert main(['predict', str(run), str(inp), '--out', str(tmp_path/'o.jsonl'), '--id-col', 'id', '--quiet']) == 0
+    assert '3000 rows' in capsys.readouterr().out and len(_read(tmp_path/'o.jsonl')) == 3000
+    assert main(['predict', str(run), str(tmp_path/'none.csv'), '--out', str(tmp_path/'x.csv')]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count('\n') == 0 and 'none.csv: file not found' in err
+
+def test_ray_equals_local(run, texts, tmp_path):
+    "--engine ray (Ray Data, 2 local CPUs) gives the local engine's output row for row."
+    import ray
+    inp = _write(texts, tmp_path/'in.csv')
+    predict_file(run, inp, tmp_path/'local.csv', id_col='id', progress=False)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try: r = predict_file_ray(run, inp, tmp_path/'ray_out.parquet', id_col='id', batch_size=1000)
+    finally: ray.shutdown()
+    got = pd.concat([pd.read_parquet(f) for f in sorted((tmp_path/'ray_out.parquet').glob('*.parquet'))]).sort_values('row').reset_index(drop=True)
+    want = _read(tmp_path/'local.csv')
+    assert r['rows'] == 3000 and len(got) == 3000
+    for c in ('row', 'id', 'label', 'source', 'error'): assert got[c].tolist() == want[c].tolist(), c
+    np.testing.assert_allclose(got.confidence.fillna(-1), want.confidence.replace('', -1).astype(float), atol=1e-6)
