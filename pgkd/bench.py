@@ -11,13 +11,22 @@ import numpy as np, pandas as pd
 from .data import TextData, load_benchmark, datasets_dir, DataError
 
 # %% auto #0
-__all__ = ['QUALITY_METHODS', 'PAPER_LLM', 'SPEED_STUDENTS', 'protocol_data', 'quality_job', 'run_quality', 'load_results',
-           'restop', 'quality_table', 'format_quality', 'plot_quality', 'quality_main', 'machine', 'long_texts',
-           'speed_figures', 'run_speed', 'compare_llm', 'speed_main', 'bench_main', 'judge_for', 'teacher_quality',
-           'format_teacher', 'teacher_main']
+__all__ = ['QUALITY_METHODS', 'ZERO_SHOT_ACCURACY', 'DEFAULT_ZERO_SHOT', 'PAPER_LLM', 'SPEED_STUDENTS', 'zero_shot_p',
+           'protocol_data', 'quality_job', 'run_quality', 'load_results', 'restop', 'quality_table', 'format_quality',
+           'plot_quality', 'quality_main', 'machine', 'long_texts', 'speed_figures', 'run_speed', 'compare_llm',
+           'speed_main', 'bench_main', 'judge_for', 'teacher_quality', 'format_teacher', 'teacher_main']
 
 # %% ../nbs/11_bench.ipynb #92663dd3
-QUALITY_METHODS = ('alone', 'vanilla', 'pgkd', 'no-report', 'no-hard-negatives', 'ceiling')
+QUALITY_METHODS = ('alone', 'vanilla', 'pgkd', 'no-report', 'no-hard-negatives', 'ceiling', 'zero-shot')
+
+ZERO_SHOT_ACCURACY = {'ag_news': 0.826, 'yahoo': 0.680, 'huffpost': 0.442, 'amzn': 0.416}   # the paper's Claude 3 zero-shot accuracy
+DEFAULT_ZERO_SHOT = 0.9   # where the paper gives none (banking77, clinc150): an assumed strong LLM, the cascade's reference accuracy
+
+def zero_shot_p(name, accuracy=None) -> float:
+    "The accuracy of the simulated zero-shot classifier on dataset `name`: `accuracy` (a number, or a dict by dataset), else the paper's figure, else `DEFAULT_ZERO_SHOT`."
+    if isinstance(accuracy, dict): accuracy = accuracy.get(name)
+    if accuracy is not None: return float(accuracy)
+    return ZERO_SHOT_ACCURACY.get(name, DEFAULT_ZERO_SHOT)
 
 def protocol_data(name, seed=0, n_labelled=1000, n_valid=200):
     "`(train, valid, test, pool)` for benchmark `name`: the paper's sparse start, and the rest of train as the simulator's pool."
@@ -35,19 +44,31 @@ def _student(kind, seed, checkpoint=None, cache_dir=None):
 _CURVE = ('n_train', 'valid_loss', 'valid_accuracy', 'valid_macro_f1', 'test_accuracy', 'test_macro_f1', 'test_weighted_f1')
 
 def quality_job(name, method, seed, student='tfidf', steps=10, n=32, k=16, patience=5, mining='oof', metric='loss',
-                retrain='scratch', n_labelled=1000, n_valid=200, checkpoint=None, cache_dir=None):
-    "Run one (dataset, method, seed) job of the protocol; returns its result record."
+                retrain='scratch', n_labelled=1000, n_valid=200, checkpoint=None, cache_dir=None, zero_shot_accuracy=None):
+    "Run one (dataset, method, seed) job of the protocol; returns its result record. `zero-shot` is a simulator (see `zero_shot_p`), not an LLM."
     from pgkd.loop import PGKD
     from pgkd.teachers import SimulatedTeacher
     t0 = time.time()
     train, valid, test, pool = protocol_data(name, seed, n_labelled, n_valid)
     rec = dict(dataset=name, method=method, seed=seed, student=student, checkpoint=_ck(checkpoint), classes=len(train.classes))
-    if method != 'ceiling': rec.update(steps=steps, n=n, k=k, patience=patience, mining=mining, metric=metric, retrain=retrain)
+    if method not in ('ceiling', 'zero-shot'): rec.update(steps=steps, n=n, k=k, patience=patience, mining=mining, metric=metric, retrain=retrain)
     if method == 'ceiling':
         full = load_benchmark(name, 'train')
         full, _ = full.dedupe(against=[valid])
         r = _student(student, seed, checkpoint, cache_dir).fit(full, valid).evaluate(test)
         rec.update(accuracy=r.accuracy, macro_f1=r.macro_f1, weighted_f1=r.weighted_f1, generated=0, tokens=0, rounds=0)
+    elif method == 'zero-shot':   # the LLM classifying the test split itself: simulated, it reads the true label with accuracy p
+        from pgkd.cascade import SimulatedClassifier
+        from pgkd.report import Report
+        p = zero_shot_p(name, zero_shot_accuracy)
+        clf = SimulatedClassifier(test, p, seed=seed)
+        ans = clf.classify(test.texts, test.classes)
+        c2i, k = {c: i for i, c in enumerate(test.classes)}, len(test.classes)
+        cm = np.bincount(np.array(test.y) * k + np.array([c2i[l] for l in ans.labels]), minlength=k*k).reshape(k, k)
+        r = Report(test.classes, cm)
+        rec.update(simulated=True, zero_shot_accuracy=p, p_source='paper' if ZERO_SHOT_ACCURACY.get(name) == p else 'assumed',
+                   accuracy=r.accuracy, macro_f1=r.macro_f1, weighted_f1=r.weighted_f1, generated=0, tokens=0, rounds=0,
+                   dollars=round(clf.usage.total_cost, 4))
     else:
         p = PGKD(_student(student, seed, checkpoint, cache_dir), SimulatedTeacher(pool, seed=seed), train, valid, test, steps=steps, n=n, k=k,
                  patience=patience, method=method, mining=mining, metric=metric, retrain=retrain, seed=seed, progress=False).run()
@@ -71,7 +92,8 @@ def _ck(checkpoint):
 
 def _key(r):
     "What identifies a job: dataset, method, seed, student and its checkpoint, and the loop options that change its result (defaults where a record has none)."
-    loop = () if r['method'] == 'ceiling' else tuple(_opt(r.get(k), d) for k,d in _JOB_OPTS.items())
+    if r['method'] == 'zero-shot': loop = (round(float(r['zero_shot_accuracy']), 6),)   # no loop: the simulator's accuracy p
+    else: loop = () if r['method'] == 'ceiling' else tuple(_opt(r.get(k), d) for k,d in _JOB_OPTS.items())
     return (r['dataset'], r['method'], int(r['seed']), r['student'], _ck(r.get('checkpoint'))) + loop
 
 def _one_thread():
@@ -81,8 +103,8 @@ def _one_thread():
     from threadpoolctl import threadpool_limits; threadpool_limits(1)
 
 def run_quality(datasets, methods=QUALITY_METHODS, seeds=(0,1,2), out='bench/quality', student='tfidf', workers=2,
-                verbose=True, checkpoint=None, **job_kw) -> pd.DataFrame:
-    "Run the protocol over `datasets` x `methods` x `seeds`, appending to `out/results.jsonl`; skips jobs already there."
+                verbose=True, checkpoint=None, zero_shot_accuracy=None, **job_kw) -> pd.DataFrame:
+    "Run the protocol over `datasets` x `methods` x `seeds`, appending to `out/results.jsonl`; skips jobs already there. `zero_shot_accuracy`: see `zero_shot_p`."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     if student == 'embedding':   # every job's sentence vectors in one disk cache: each text of a dataset is encoded once per sweep
         job_kw['cache_dir'] = str(out/'embeddings')
@@ -93,8 +115,9 @@ def run_quality(datasets, methods=QUALITY_METHODS, seeds=(0,1,2), out='bench/qua
         if datasets_dir(d) is None: raise DataError(f"benchmark '{d}' not found: set PGKD_DATASETS")
     for m in methods:
         if m not in QUALITY_METHODS: raise ValueError(f"method {m!r}: choose from {list(QUALITY_METHODS)}")
+    zs = {d: zero_shot_p(d, zero_shot_accuracy) for d in datasets}
     jobs = [(d, m, s) for d in datasets for s in seeds for m in methods
-            if _key(dict(dataset=d, method=m, seed=s, student=student, checkpoint=checkpoint, **opts)) not in done]
+            if _key(dict(dataset=d, method=m, seed=s, student=student, checkpoint=checkpoint, zero_shot_accuracy=zs[d], **opts)) not in done]
     jobs.sort(key=lambda j: (j[1] != 'ceiling', j[1] == 'alone'))   # longest first, so parallel workers finish together
     if verbose and done: print(f"{len(done)} jobs already done in {res_f}; {len(jobs)} to run")
     def write(rec):
@@ -103,10 +126,10 @@ def run_quality(datasets, methods=QUALITY_METHODS, seeds=(0,1,2), out='bench/qua
                           f"  ({rec['seconds']:.0f} s)", flush=True)
     if workers > 1 and len(jobs) > 1:
         with ProcessPoolExecutor(workers, initializer=_one_thread) as ex:
-            futs = [ex.submit(quality_job, d, m, s, student, checkpoint=checkpoint, **job_kw) for d, m, s in jobs]
+            futs = [ex.submit(quality_job, d, m, s, student, checkpoint=checkpoint, zero_shot_accuracy=zs[d], **job_kw) for d, m, s in jobs]
             for f in as_completed(futs): write(f.result())   # each job is on disk as soon as it ends
     else:
-        for d, m, s in jobs: write(quality_job(d, m, s, student, checkpoint=checkpoint, **job_kw))
+        for d, m, s in jobs: write(quality_job(d, m, s, student, checkpoint=checkpoint, zero_shot_accuracy=zs[d], **job_kw))
     return load_results(res_f)
 
 def load_results(path) -> pd.DataFrame:
@@ -129,7 +152,7 @@ def restop(res:pd.DataFrame, metric='loss', patience=5) -> pd.DataFrame:
     "`res` (a sweep's results) as if each loop job had stopped by `metric` and `patience`, re-read from its per-round `curve`."
     rows = []
     for r in res.to_dict('records'):
-        if r['method'] not in ('ceiling', 'alone'):
+        if r['method'] not in ('ceiling', 'alone', 'zero-shot'):
             curve = r.get('curve')
             got = _stop(curve, metric, patience, int(r['steps'])) if isinstance(curve, list) else None
             if got is None: raise ValueError(f"{r['dataset']} {r['method']} seed {r['seed']}: its curve ({len(curve or [])} rounds, "
@@ -147,11 +170,13 @@ def quality_table(res:pd.DataFrame) -> pd.DataFrame:
     g = res.groupby(['dataset', 'method'])
     t = g[['accuracy', 'macro_f1', 'weighted_f1']].agg(['mean', 'std'])
     t.columns = [f'{a}_{b}' for a,b in t.columns]
-    t = t.join(g[['generated', 'tokens', 'seconds']].mean()).join(g.size().rename('seeds')).reset_index()
+    t = t.join(g[['generated', 'tokens', 'seconds']].mean()).join(g.size().rename('seeds'))
+    if 'zero_shot_accuracy' in res: t = t.join(g['zero_shot_accuracy'].first())   # only with zero-shot rows: other tables stay as they were
+    t = t.reset_index()
     gap = []
     for r in t.itertuples():
         m = t[t.dataset == r.dataset].set_index('method').macro_f1_mean
-        ok = {'alone', 'ceiling'} <= set(m.index) and r.method not in ('alone', 'ceiling') and m['ceiling'] != m['alone']
+        ok = {'alone', 'ceiling'} <= set(m.index) and r.method not in ('alone', 'ceiling', 'zero-shot') and m['ceiling'] != m['alone']
         gap.append((r.macro_f1_mean - m['alone']) / (m['ceiling'] - m['alone']) if ok else np.nan)
     t['gap_closed'] = gap
     order = {m:i for i,m in enumerate(QUALITY_METHODS)}
@@ -164,7 +189,8 @@ def format_quality(t:pd.DataFrame) -> str:
              '|---|---|---|---|---|---|---|---|---|---|']
     for _, r in t.iterrows():
         gap = '' if np.isnan(r.gap_closed) else f"{r.gap_closed:.0%}"
-        lines.append(f"| {r.dataset} | {r.method} | {pm(r,'accuracy')} | {pm(r,'macro_f1')} | {pm(r,'weighted_f1')} | {gap} "
+        meth = f"zero-shot (simulated, p={r.zero_shot_accuracy:g})" if r.method == 'zero-shot' else r.method
+        lines.append(f"| {r.dataset} | {meth} | {pm(r,'accuracy')} | {pm(r,'macro_f1')} | {pm(r,'weighted_f1')} | {gap} "
                      f"| {r.generated:.0f} | {r.tokens:.0f} | {r.seconds:.0f} | {r.seeds} |")
     return '\n'.join(lines)
 
@@ -190,6 +216,9 @@ def quality_main(argv=None):
     P.add_argument('--checkpoint', help='the encoder for --student embedding (required), or the checkpoint --student transformer fine-tunes')
     from pgkd.loop import PGKDConfig, config_args
     config_args(P, skip=[f for f in PGKDConfig.__dataclass_fields__ if f not in _JOB_OPTS], title="each job's loop (the paper's protocol by default)")
+    P.add_argument('--zero-shot-accuracy', nargs='+', metavar='[DATASET=]P', help="the accuracy p of the simulated zero-shot "
+                   "classifier (a simulator, not an LLM), for every dataset or per dataset (default: the paper's Claude 3 figure, "
+                   f"{ZERO_SHOT_ACCURACY}, else {DEFAULT_ZERO_SHOT}, assumed)")
     P.add_argument('--workers', type=int, default=2, help='parallel jobs (default %(default)s)')
     P.add_argument('--out', default='bench/quality', help='results folder; a killed sweep continues from it (default %(default)s)')
     P.add_argument('--no-run', action='store_true', help="run nothing: tabulate the jobs --out holds (with these options)")
@@ -197,6 +226,14 @@ def quality_main(argv=None):
                    "and PATIENCE, read from their per-round curves (exact; the sweep's --patience must be at least as large)")
     a = P.parse_args(argv)
     t0, out = time.time(), Path(a.out)
+    zsa = None
+    try:
+        for v in a.zero_shot_accuracy or []:
+            if '=' in v: zsa = {**(zsa if isinstance(zsa, dict) else {}), v.split('=')[0]: float(v.split('=', 1)[1])}
+            else: zsa = float(v)
+    except ValueError: P.error(f"--zero-shot-accuracy: {a.zero_shot_accuracy}: give P or DATASET=P, P a number")
+    if any(not 0 <= p <= 1 for p in (zsa.values() if isinstance(zsa, dict) else [] if zsa is None else [zsa])):
+        P.error("--zero-shot-accuracy: p must be in [0, 1]")
     if a.reread:
         from pgkd.loop import METRICS
         if a.reread[0] not in METRICS: P.error(f"--reread: METRIC must be one of {list(METRICS)}, not {a.reread[0]!r}")
@@ -205,9 +242,10 @@ def quality_main(argv=None):
         if not (out/'results.jsonl').exists(): raise FileNotFoundError(f"--no-run: {out/'results.jsonl'} does not exist")
         res = load_results(out/'results.jsonl')
     else: res = run_quality(a.datasets, a.methods, a.seeds, a.out, a.student, a.workers, checkpoint=a.checkpoint, steps=a.steps, n=a.n, k=a.k,
-                            patience=a.patience, mining=a.mining, metric=a.metric, retrain=a.retrain)
+                            patience=a.patience, mining=a.mining, metric=a.metric, retrain=a.retrain, zero_shot_accuracy=zsa)
     opts = tuple(getattr(a, k) for k in _JOB_OPTS)
-    want = lambda r: r['student'] == a.student and _key(r)[4] == _ck(a.checkpoint) and _key(r)[5:] in ((), opts)
+    want = lambda r: r['student'] == a.student and _key(r)[4] == _ck(a.checkpoint) and (
+        _key(r)[5:] == (round(zero_shot_p(r['dataset'], zsa), 6),) if r['method'] == 'zero-shot' else _key(r)[5:] in ((), opts))
     res = res[[want(r) for r in res.to_dict('records')]]   # only this sweep's jobs, if the folder holds others
     if not len(res): raise ValueError(f"{out}: no {a.student} jobs with these loop options ({dict(zip(_JOB_OPTS, opts))})")
     name = 'table'

@@ -13,11 +13,12 @@ from sklearn.metrics import f1_score
 from .data import DataError, TextData, LabelMatcher, normalize_text
 from .teachers import Teacher, OpenAITeacher, Usage, TeacherError, _run
 from .predict import load_student, scaled
+from .local import LocalTeacher, _human
 
 # %% auto #0
 __all__ = ['PAPER_COST_PER_1000', 'CLASSIFY_SYSTEM', 'Classified', 'SimulatedClassifier', 'classify_messages', 'classify_schema',
            'parse_labels', 'cascade_point', 'cascade_curve', 'pick_threshold', 'Cascade', 'add_cascade_command',
-           'cascade_command']
+           'cascade_command', 'valid_threshold', 'predict_cascade_command', 'score_messages']
 
 # %% ../nbs/13b_cascade.ipynb #6c737bdd
 @dataclass
@@ -35,27 +36,34 @@ PAPER_COST_PER_1000 = round(0.3867 / 64 * 1000, 4)   # $ per 1,000 texts: Claude
 class SimulatedClassifier:
     "A simulator of an LLM classifying zero-shot, not an LLM: it looks up each text's true label in `data` and answers it with probability `accuracy`, else a uniformly random other class. Seeded per text, so a text always gets the same answer."
     name = 'simulated classifier (a simulator, not an LLM)'
-    def __init__(self, data:TextData, accuracy=0.9, seed=0, cost_per_1000=PAPER_COST_PER_1000):
+    needs_labels = True   # `pgkd predict` hands it each row's true label (`labels=`)
+    def __init__(self, data:TextData|None=None, accuracy=0.9, seed=0, cost_per_1000=PAPER_COST_PER_1000):
         if not 0 <= accuracy <= 1: raise ValueError(f"accuracy={accuracy}: the share of right answers must be in [0, 1]")
-        self.truth = {normalize_text(t): l for t, l in zip(data.texts, data.labels)}
-        self.classes, self.accuracy, self.seed, self.cost_per_1000 = list(data.classes), accuracy, seed, cost_per_1000
+        self.truth = {normalize_text(t): l for t, l in zip(data.texts, data.labels)} if data is not None else {}
+        self.classes = list(data.classes) if data is not None else []
+        self.accuracy, self.seed, self.cost_per_1000 = accuracy, seed, cost_per_1000
         self.usage = Usage()
     def __repr__(self): return f"SimulatedClassifier(simulator, not an LLM: accuracy={self.accuracy}, {len(self.truth)} texts, ${self.cost_per_1000}/1000 texts assumed)"
 
-    def _answer(self, text, classes):
+    def _answer(self, text, classes, true=None):
         k = normalize_text(text)
-        if k not in self.truth: raise DataError(f"the simulated classifier knows the true label of the texts it was built on; {text[:60]!r} is not one of them")
+        if true is None:
+            if k not in self.truth: raise DataError(f"the simulated classifier knows the true label of the texts it was built on (or is given, labels=); {text[:60]!r} is not one of them")
+            true = self.truth[k]
         rng = np.random.default_rng([self.seed, int(hashlib.sha256(k.encode()).hexdigest()[:12], 16)])
-        true = self.truth[k]
         if rng.random() < self.accuracy: return true
         return rng.choice([c for c in classes if c != true])
 
-    def classify(self, texts, classes=None, descriptions=None) -> Classified:
-        "Labels for `texts` among `classes` (default: the data's classes)."
-        classes = list(classes or self.classes)
+    def classify(self, texts, classes=None, descriptions=None, labels=None) -> Classified:
+        "Labels for `texts` among `classes` (default: the data's classes); `labels`: the texts' true labels, where it was not built on them (`pgkd predict --label-col`)."
+        classes = list(classes if classes is not None else self.classes)
+        if labels is not None:
+            if len(labels) != len(texts): raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
+            bad = sorted({str(l) for l in labels if l not in set(classes)})
+            if bad: raise DataError(f"the simulated classifier reads each text's true label: {bad[:5]} are not among the {len(classes)} classes")
         u = Usage(calls=len(texts), cost=len(texts) * self.cost_per_1000 / 1000)
         self.usage = self.usage + u
-        return Classified([self._answer(t, classes) for t in texts], u, 1)
+        return Classified([self._answer(t, classes, None if labels is None else labels[i]) for i, t in enumerate(texts)], u, 1)
 
 # %% ../nbs/13b_cascade.ipynb #b1c8283d
 CLASSIFY_SYSTEM = ("You are a careful text classifier. Assign each numbered text exactly one class from the list. "
@@ -258,3 +266,96 @@ def cascade_command(a) -> int:
     if a.plot:
         ax = c.plot(); ax.figure.savefig(a.plot, dpi=100, bbox_inches='tight'); print(f"\nplot: {a.plot}")
     return 0
+
+# %% ../nbs/13b_cascade.ipynb #187eeeef
+def valid_threshold(run, classifier, target_accuracy=None, budget=None, calibrated=True, cost_per_1000=None) -> dict:
+    "The cascade threshold picked on `run`'s validation split for `target_accuracy` or `budget` ($ per 1,000 texts), and the validation point it gives."
+    run = Path(run); valid = _split(run, 'valid')
+    if valid is None: raise DataError(f"{run}: no data/valid.jsonl: --target-accuracy and --fallback-budget pick the threshold on a run "
+                                      "folder's validation split; for a student folder pass --threshold")
+    s = load_student(run, calibrated=calibrated)
+    p = scaled(s.predict_proba(valid.texts), s.temperature)
+    kw = {'labels': valid.labels} if getattr(classifier, 'needs_labels', False) else {}
+    ans = classifier.classify(valid.texts, s.classes, valid.descriptions, **kw)
+    cost = cost_per_1000 if cost_per_1000 is not None else getattr(classifier, 'cost_per_1000', None)
+    if cost is None: cost = 1000 * ans.usage.total_cost / len(valid)                      # measured
+    d = dict(conf=p.max(1), student=p.argmax(1), teacher=_ids(ans.labels, s.classes), y=_ids(valid.labels, s.classes))
+    T = pick_threshold(**d, target_accuracy=target_accuracy, budget=budget, cost_per_1000=cost)
+    return dict(threshold=T, valid=cascade_point(**d, k=len(s.classes), threshold=T, cost_per_1000=cost), n_valid=len(valid))
+
+def predict_cascade_command(a) -> int:
+    "`pgkd predict ... --fallback-teacher`: build the fallback, pick the threshold (or take --threshold), and predict the file with the cascade."
+    from .predict import predict_file, print_summary
+    if a.engine != 'local': raise ValueError("--fallback-teacher: the local engine only (--engine local)")
+    if a.fallback_teacher == 'sim':
+        if not a.label_col: raise ValueError("--fallback-teacher sim is a simulator for measurement, not an LLM: it reads each row's true "
+                                             "label, so the input needs a label column: pass --label-col")
+        clf = SimulatedClassifier(None, a.fallback_accuracy, a.seed, **({} if a.cost_per_1000 is None else dict(cost_per_1000=a.cost_per_1000)))
+    else:
+        if not a.teacher_model: raise ValueError("--fallback-teacher openai needs --teacher-model (and --base-url for a local server)")
+        clf = OpenAITeacher(a.teacher_model, base_url=a.base_url, temperature=0.0, seed=a.seed)
+    if a.threshold is not None: T = a.threshold
+    elif a.target_accuracy is None and a.fallback_budget is None: raise ValueError("the cascade needs --threshold, --target-accuracy or --fallback-budget")
+    else:
+        v = valid_threshold(a.model, clf, a.target_accuracy, a.fallback_budget, not a.no_calibration, a.cost_per_1000)
+        T, pt = v['threshold'], v['valid']
+        goal = f"target accuracy {a.target_accuracy}" if a.target_accuracy is not None else f"budget ${a.fallback_budget}/1000 texts"
+        print(f"threshold {T:.4f} picked on {v['n_valid']} validation texts for {goal}: there {pt['share_to_llm']:.1%} sent, "
+              f"accuracy {pt['accuracy']:.4f}, ${pt['dollars_per_1000']:.4f}/1000 texts", flush=True)
+    r = predict_file(a.model, a.input, a.out, text_col=a.text_col, id_col=a.id_col, chunk_size=a.chunk_size, top_k=a.top_k,
+                     calibrated=not a.no_calibration, progress=not a.quiet, resume=not a.restart, fallback=clf, threshold=T, label_col=a.label_col)
+    print_summary(r); return 0
+
+# %% ../nbs/13b_cascade.ipynb #7877ca68
+def score_messages(text, classes, descriptions=None, max_chars=600) -> list[dict]:
+    "The zero-shot prompt for one text, answered by a class name: the classes (with descriptions when given) and the text."
+    d = descriptions or {}
+    cls = '\n'.join(f"- {_human(c)}" + (f": {d[c]}" if d.get(c) else '') for c in classes)
+    t = ' '.join(str(text).split())[:max_chars]
+    return [dict(role='system', content="You are a careful text classifier. Answer with the name of one class from the list, nothing else."),
+            dict(role='user', content=f"Classes:\n{cls}\n\nText: {t}\n\nWhich class is this text? Answer with the class name only.")]
+
+def _class_scores(lm, tok, messages, cand, device) -> tuple[list, int]:
+    "Log-likelihood of each candidate token list as the answer to `messages`; and the prompt's length in tokens."
+    import torch, copy
+    p = tok.encode(tok.apply_chat_template(messages, add_generation_prompt=True, tokenize=False), add_special_tokens=False)
+    with torch.no_grad():
+        o = lm(torch.tensor([p], device=device), use_cache=True)
+        first, scores = o.logits[0, -1].float().log_softmax(-1), []
+        for c in cand:                       # the prompt's cache reused for each class's remaining tokens
+            lp = float(first[c[0]])
+            if len(c) > 1:
+                q = lm(torch.tensor([c[:-1]], device=device), past_key_values=copy.deepcopy(o.past_key_values), use_cache=True)
+                lps = q.logits[0].float().log_softmax(-1)
+                lp += float(sum(lps[j, c[j+1]] for j in range(len(c) - 1)))
+            scores.append(lp)
+    return scores, len(p)
+
+@patch
+def classify(self:LocalTeacher, texts, classes, descriptions=None, calibrate=True) -> Classified:
+    "Zero-shot with the local model: each class name scored by its log-likelihood as the answer (minus a content-free input's scores with `calibrate`); the label is the best. Cached per text; $0, tokens counted."
+    import warnings
+    texts, classes = list(texts), list(classes)
+    memo = self.__dict__.setdefault('_class_scores', {})
+    key = lambda t: hashlib.sha256(json.dumps(dict(model=self.path, kind='classify-scores', messages=score_messages(t, classes, descriptions),
+                                                   classes=classes), ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    need = texts + (['N/A'] if calibrate else [])      # 'N/A': the content-free input
+    keys, sc, usage, todo = [key(t) for t in need], [None] * len(need), Usage(), []
+    for i, k in enumerate(keys):
+        o = memo.get(k) or self._cache_get(k)
+        if o is None: todo.append(i)
+        else: sc[i] = json.loads(o['answer']); memo[k] = o; usage = usage + Usage(cached=1) if i < len(texts) else usage
+    if todo:
+        self.load(); tok = self._tok
+        cand = [tok.encode(_human(c), add_special_tokens=False) for c in classes]
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')               # transformers' deprecation notes on past_key_values
+            for i in todo:
+                sc[i], n = _class_scores(self._lm, tok, score_messages(need[i], classes, descriptions), cand, self._device)
+                u = Usage(n + sum(len(c) for c in cand), 0, calls=1); usage = usage + u
+                memo[keys[i]] = o = dict(key=keys[i], answer=json.dumps(sc[i]), usage=u.to_dict(), model=self.path)
+                self._cache_put(keys[i], o)
+    prior = np.array(sc[-1]) if calibrate else 0.0
+    labels = [classes[int(np.argmax(np.array(s) - prior))] for s in sc[:len(texts)]]
+    self.usage = self.usage + usage
+    return Classified(labels, usage, len(todo))

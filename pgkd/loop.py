@@ -432,14 +432,24 @@ def _resume(self:PGKD, st):
 # %% ../nbs/08_loop.ipynb #a9925223
 @patch
 def plot_history(self:PGKD, ax=None, metric='macro_f1'):
-    "Learning curve: validation (and test) `metric` per round, the best round marked."
+    "Learning curve: validation (and test) `metric` per round, the best round marked; when the run stops on another metric, that one too (dashed, right axis)."
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
     h = pd.DataFrame(self.history)
     if ax is None: _, ax = plt.subplots(figsize=(6, 3.5))
+    lines = []
     for p in ('valid', 'test'):
-        if f'{p}_{metric}' in h: ax.plot(h['round'], h[f'{p}_{metric}'], marker='o', label=p)
-    if self.best_round is not None: ax.axvline(self.best_round, color='grey', ls='--', lw=1, label='best round')
-    ax.set_xlabel('round'); ax.set_ylabel(metric); ax.set_title(f'PGKD ({self.cfg.method})'); ax.legend()
+        if f'{p}_{metric}' in h: lines += ax.plot(h['round'], h[f'{p}_{metric}'], marker='o', label=f'{p} {metric}')
+    stop = f'valid_{self.cfg.metric}'
+    if self.cfg.metric != metric and stop in h:   # the best round is chosen on this one: show it, so the mark can be read
+        ax2 = ax.twinx()
+        lines += ax2.plot(h['round'], h[stop], ls='--', marker='.', color='tab:gray', label=f'valid {self.cfg.metric} (stopping)')
+        ax2.set_ylabel(f'{self.cfg.metric} (stopping)', color='tab:gray')
+    if self.best_round is not None: lines.append(ax.axvline(self.best_round, color='grey', ls=':', lw=1, label=f'best round (on {self.cfg.metric})'))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))   # rounds are whole numbers, also with one round
+    if len(h): ax.set_xlim(h['round'].min() - 0.5, h['round'].max() + 0.5)
+    ax.set_xlabel('round'); ax.set_ylabel(metric); ax.set_title(f'PGKD ({self.cfg.method})')
+    ax.legend(handles=lines, fontsize=8, loc='best')
     return ax
 
 @patch
@@ -452,6 +462,7 @@ def plot_per_class(self:PGKD, top=30):
     d = d.loc[(d.after - d.before).abs().sort_values(ascending=False).index[:top]]
     ax = d.plot.bar(figsize=(min(2+0.3*len(d), 16), 3.5), width=0.8)
     ax.set_ylabel('F1'); ax.set_title(f"per-class F1 on {'test' if self.test is not None else 'validation'}, before and after")
+    ax.legend(loc='upper left', bbox_to_anchor=(1.0, 1.0), fontsize=8)   # beside the bars, never over them
     return ax
 
 @patch

@@ -16,8 +16,9 @@ from .runfolder import RunFolder, atomic_write, file_sha256
 
 # %% auto #0
 __all__ = ['CALIBRATION', 'FORMATS', 'PROGRESS', 'student_dir', 'load_student', 'scaled', 'file_format', 'check_input',
-           'read_chunks', 'predict_frame', 'write_part', 'assemble', 'predict_file', 'ece', 'nll', 'fit_temperature',
-           'calibrate', 'RayPredictor', 'predict_file_ray', 'add_predict_commands', 'predict_command']
+           'read_chunks', 'predict_frame', 'fallback_frame', 'write_part', 'assemble', 'predict_file', 'ece', 'nll',
+           'fit_temperature', 'calibrate', 'RayPredictor', 'predict_file_ray', 'add_predict_commands',
+           'predict_command', 'print_summary']
 
 # %% ../nbs/13_predict.ipynb #35ac83d3
 CALIBRATION = 'calibration.json'
@@ -76,22 +77,22 @@ def _columns(path, fmt) -> list:
                 except (ValueError, TypeError): raise DataError(f"{path}, line {i+1}: not a JSON object") from None
     return []
 
-def check_input(path, text_col='text', id_col=None, fmt=None) -> str:
+def check_input(path, text_col='text', id_col=None, fmt=None, label_col=None) -> str:
     "Fail in one line, before anything is written, on a missing or empty file, an unknown format, or a missing column; return the format."
     path = Path(path)
     if not path.is_file(): raise DataError(f"{path}: file not found")
     if path.stat().st_size == 0: raise DataError(f"{path}: the file is empty")
     fmt = file_format(path, fmt)
     have = _columns(path, fmt)
-    for opt, c in (('text column', text_col), ('id column', id_col)):
+    for opt, c in (('text column', text_col), ('id column', id_col), ('label column', label_col)):
         if c and c not in have: raise DataError(f"{path}: no column '{c}' ({opt}); the columns are {have}")
     return fmt
 
-def read_chunks(path, text_col='text', id_col=None, chunk_size=50_000, fmt=None):
-    "Yield DataFrames of at most `chunk_size` rows, columns `text_col` (and `id_col`), from a CSV, JSONL or parquet file, never the whole file at once."
+def read_chunks(path, text_col='text', id_col=None, chunk_size=50_000, fmt=None, label_col=None):
+    "Yield DataFrames of at most `chunk_size` rows, columns `text_col` (and `id_col`, `label_col`), from a CSV, JSONL or parquet file, never the whole file at once."
     path = Path(path)
-    fmt = check_input(path, text_col, id_col, fmt)
-    cols = [text_col] + ([id_col] if id_col else [])
+    fmt = check_input(path, text_col, id_col, fmt, label_col)
+    cols = list(dict.fromkeys([text_col] + [c for c in (id_col, label_col) if c]))
     try:
         if fmt == 'csv':   # text as read, never parsed as numbers or NaN: an empty cell is an empty text
             yield from pd.read_csv(path, usecols=cols, dtype=str, keep_default_na=False, chunksize=chunk_size, encoding='utf-8')
@@ -132,6 +133,32 @@ def predict_frame(student:Student, df:pd.DataFrame, start:int=0, text_col='text'
     out['source'] = np.where([e == '' for e in errs], 'student', '')
     out['error'] = errs
     return pd.DataFrame(out)
+
+# %% ../nbs/13_predict.ipynb #23713dc3
+def _fallback_id(f) -> dict:
+    "What names a fallback classifier in a job record."
+    return {'kind': type(f).__name__, **{k: str(getattr(f, k)) for k in ('model', 'base_url', 'accuracy', 'seed') if getattr(f, k, None) is not None}}
+
+def fallback_frame(res:pd.DataFrame, texts, fallback, threshold, classes, labels=None) -> tuple[pd.DataFrame, dict]:
+    "Rows of `res` (a `predict_frame` output) whose confidence is below `threshold` answered by `fallback.classify`; returns the frame and what it cost."
+    res = res.copy()
+    res.insert(list(res.columns).index('error'), 'student_label', res['label'])
+    res.insert(list(res.columns).index('error'), 'student_confidence', res['confidence'])
+    idx = np.flatnonzero((res['error'] == '').to_numpy() & (res['confidence'].to_numpy() < threshold))
+    info = dict(sent=len(idx), unlabelled=0, cost=0.0)
+    if not len(idx): return res, info
+    kw = {}
+    if getattr(fallback, 'needs_labels', False):
+        if labels is None: raise DataError("the simulated classifier reads each row's true label: pass label_col (--label-col)")
+        kw['labels'] = [labels[i] for i in idx]
+    ans = fallback.classify([texts[i] for i in idx], list(classes), **kw)
+    got = np.array([l is not None for l in ans.labels], dtype=bool)
+    j = res.index[idx[got]]
+    res.loc[j, 'label'] = [l for l in ans.labels if l is not None]
+    res.loc[j, 'confidence'] = np.nan
+    res.loc[j, 'source'] = 'teacher'
+    info.update(unlabelled=int((~got).sum()), cost=float(ans.usage.total_cost))
+    return res, info
 
 # %% ../nbs/13_predict.ipynb #664e51a3
 def _tmp(path:Path) -> Path:
@@ -196,10 +223,11 @@ def _check_out(inp:Path, out:Path):
     if pd_.exists() and not (pd_/PROGRESS).is_file() and any(pd_.iterdir()):
         raise FileExistsError(f"{pd_} exists and pgkd did not write it (no {PROGRESS}): move it, or choose another --out")
 
-def _job(student, inp:Path, out_fmt, text_col, id_col, chunk_size, top_k) -> dict:
+def _job(student, inp:Path, out_fmt, text_col, id_col, chunk_size, top_k, fallback=None, threshold=None, label_col=None) -> dict:
     "What a resumed predict must find unchanged: the model, the input file, and the options that shape the output."
     st = inp.stat()
-    return dict(model=str(student.path.resolve()), student_sha256=_student_sha(student.path), temperature=student.temperature,
+    fb = dict(fallback=_fallback_id(fallback), threshold=float(threshold), label_col=label_col) if fallback is not None else {}
+    return fb | dict(model=str(student.path.resolve()), student_sha256=_student_sha(student.path), temperature=student.temperature,
                 input=str(inp.resolve()), input_bytes=st.st_size, input_mtime_ns=st.st_mtime_ns, text_col=text_col,
                 id_col=id_col, chunk_size=chunk_size, top_k=top_k, out_format=out_fmt)
 
@@ -218,30 +246,38 @@ def _clean_parts(parts:Path, names):
     if parts.is_dir() and not any(parts.iterdir()): parts.rmdir()
 
 def predict_file(model, input, out, text_col='text', id_col=None, chunk_size=50_000, top_k=0, calibrated=True,
-                 fmt=None, out_fmt=None, progress=True, resume=True, student=None) -> dict:
-    "Classify every row of the CSV/JSONL/parquet file `input` with the student in `model` (a student or run folder) and write `out`, a chunk at a time; a killed job resumes after its last complete chunk."
+                 fmt=None, out_fmt=None, progress=True, resume=True, student=None, fallback=None, threshold=None, label_col=None) -> dict:
+    "Classify every row of the CSV/JSONL/parquet file `input` with the student in `model` (a student or run folder) and write `out`, a chunk at a time; a killed job resumes after its last complete chunk. With `fallback` (a classifier with `classify`) and `threshold`, the cascade: rows below the threshold go to the fallback. With `label_col`, the summary has the accuracy."
     inp, out = Path(input), Path(out)
-    in_fmt, ofmt = check_input(inp, text_col, id_col, fmt), file_format(out, out_fmt)
+    if (fallback is None) != (threshold is None): raise ValueError("the cascade needs both fallback and threshold")
+    in_fmt, ofmt = check_input(inp, text_col, id_col, fmt, label_col), file_format(out, out_fmt)
     _check_out(inp, out)
     s = student if student is not None else load_student(model, calibrated=calibrated)
     if student is not None and not hasattr(s, 'path'): raise ValueError("predict_file(student=...): pass a student loaded with load_student")
-    job = _job(s, inp, ofmt, text_col, id_col, chunk_size, top_k)
+    job = _job(s, inp, ofmt, text_col, id_col, chunk_size, top_k, fallback, threshold, label_col)
     parts = _parts_dir(out); prog = parts/PROGRESS
     rec = _ours(out) if out.exists() else None
     if rec and resume and rec.get('job') == job and not prog.exists():
         return dict(rec['summary'], skipped=f"{out} is already complete for this model and input")
-    st = dict(job=job, chunks=0, rows=0, bad=0, first_bad_rows=[], parts=[])
+    st = dict(job=job, chunks=0, rows=0, bad=0, first_bad_rows=[], parts=[], sent=0, unlabelled=0, teacher_cost=0.0, labelled=0, correct=0)
     if prog.is_file():
         old = json.loads(prog.read_text(encoding='utf-8'))
-        if resume and old.get('job') == job: st = old
+        if resume and old.get('job') == job: st = {**st, **old}
         else: _clean_parts(parts, old.get('parts', []))   # another job's parts, or resume=False: start again
     parts.mkdir(parents=True, exist_ok=True)
     atomic_write(prog, json.dumps(st))
     start_rows, t0 = st['rows'], time.perf_counter()
     bar = _bar(_n_rows(inp, in_fmt), progress); bar.update(start_rows)
-    for i, df in enumerate(read_chunks(inp, text_col, id_col, chunk_size, in_fmt)):
+    for i, df in enumerate(read_chunks(inp, text_col, id_col, chunk_size, in_fmt, label_col)):
         if i < st['chunks']: continue                   # written by an earlier, killed run
         res = predict_frame(s, df, st['rows'], text_col, id_col, top_k)
+        labels = [None if v is None or isinstance(v, float) and np.isnan(v) else str(v) for v in df[label_col]] if label_col else None
+        if fallback is not None:
+            res, info = fallback_frame(res, df[text_col].tolist(), fallback, threshold, s.classes, labels)
+            st.update(sent=st['sent']+info['sent'], unlabelled=st['unlabelled']+info['unlabelled'], teacher_cost=st['teacher_cost']+info['cost'])
+        if labels is not None:
+            known = np.array([l not in (None, '') for l in labels]) & (res['error'] == '').to_numpy()
+            st.update(labelled=st['labelled']+int(known.sum()), correct=st['correct']+int((res['label'].to_numpy()[known] == np.array(labels, dtype=object)[known]).sum()))
         name = f"part-{i:06d}.{ofmt}"
         write_part(res, parts/name, ofmt, header=i == 0)
         bad = res['row'][res['error'] != ''].tolist()
@@ -255,6 +291,10 @@ def predict_file(model, input, out, text_col='text', id_col=None, chunk_size=50_
     summary = dict(out=str(out), rows=st['rows'], predicted=st['rows']-st['bad'], bad=st['bad'], first_bad_rows=st['first_bad_rows'],
                    chunks=st['chunks'], resumed_after_row=start_rows, seconds=round(secs, 3),
                    texts_per_s=round((st['rows']-start_rows)/secs) if secs > 0 else None, temperature=s.temperature)
+    if fallback is not None:
+        summary.update(threshold=float(threshold), sent_to_teacher=st['sent'], share_to_teacher=round(st['sent']/max(1, st['rows']-st['bad']), 4),
+                       teacher_unlabelled=st['unlabelled'], teacher_cost=round(st['teacher_cost'], 4), fallback=_fallback_id(fallback))
+    if label_col: summary.update(labelled=st['labelled'], accuracy=round(st['correct']/st['labelled'], 4) if st['labelled'] else None)
     tmp = assemble([parts/p for p in st['parts']], out.with_name('.' + out.name + '.assembling'), ofmt)
     atomic_write(_sidecar(out), json.dumps(dict(format='pgkd-predict', job=job, summary=summary, bytes=tmp.stat().st_size,
                                                 sha256=file_sha256(tmp)), indent=1))
@@ -376,6 +416,20 @@ def add_predict_commands(sub):
     p.add_argument('--no-calibration', action='store_true', help="raw confidences, ignoring the student's calibration.json")
     p.add_argument('--restart', action='store_true', help='start again rather than resume an interrupted predict')
     p.add_argument('--quiet', action='store_true', help='no progress bar')
+    f = p.add_argument_group('the cascade', "rows the student is less sure of than a threshold go to a fallback classifier; their source column says teacher")
+    f.add_argument('--fallback-teacher', choices=['sim', 'openai'], help="sim: a simulated classifier (a simulator for measurement, not an LLM: "
+                   "it reads each row's true label, so it needs --label-col, and answers it with probability --fallback-accuracy); "
+                   "openai: an OpenAI-compatible endpoint (--teacher-model, --base-url) classifying zero-shot")
+    t = f.add_mutually_exclusive_group()
+    t.add_argument('--threshold', type=float, help='send the rows whose confidence is below this')
+    t.add_argument('--target-accuracy', type=float, help="pick the threshold on the run's validation split: the fewest rows sent that reach this accuracy (MODEL must be a run folder)")
+    t.add_argument('--fallback-budget', type=float, help="pick the threshold on the run's validation split: the best accuracy costing at most this many $ per 1,000 texts")
+    f.add_argument('--label-col', help="a column of true labels: the summary reports accuracy, and --fallback-teacher sim reads it")
+    f.add_argument('--fallback-accuracy', type=float, default=0.9, help="the simulated classifier's accuracy p (default %(default)s)")
+    f.add_argument('--teacher-model', help='--fallback-teacher openai: the model name'); f.add_argument('--base-url')
+    f.add_argument('--cost-per-1000', type=float, default=None, help="the fallback's $ per 1,000 texts when picking by --fallback-budget "
+                   "(default: the simulator's, Claude 3 Sonnet in the paper; for openai, measured on validation)")
+    f.add_argument('--seed', type=int, default=0, help="the simulated classifier's seed")
     c = sub.add_parser('calibrate', help="fit temperature scaling to a run's validation split",
                        description="Fit a temperature to the best student of RUN on its validation split (data/valid.jsonl) or --valid; "
                                    "store it as calibration.json beside the student; print the expected calibration error before and after.")
@@ -390,10 +444,23 @@ def predict_command(a) -> int:
               f"ECE {r['ece_before']:.4f} -> {r['ece_after']:.4f}, NLL {r['nll_before']:.4f} -> {r['nll_after']:.4f}")
         print(f"written to {student_dir(a.model)/CALIBRATION}"); return 0
     if a.chunk_size < 1 or a.top_k < 0: raise ValueError("--chunk-size must be at least 1 and --top-k at least 0")
+    if a.fallback_teacher:                                        # the cascade: pgkd.cascade builds the classifier and picks the threshold
+        from pgkd.cascade import predict_cascade_command; return predict_cascade_command(a)
+    if a.threshold is not None or a.target_accuracy is not None or a.fallback_budget is not None:
+        raise ValueError("--threshold, --target-accuracy and --fallback-budget choose the cascade's threshold: add --fallback-teacher sim|openai")
     kw = dict(text_col=a.text_col, id_col=a.id_col, top_k=a.top_k, calibrated=not a.no_calibration)
-    if a.engine == 'ray': r = predict_file_ray(a.model, a.input, a.out, **kw)
-    else: r = predict_file(a.model, a.input, a.out, chunk_size=a.chunk_size, progress=not a.quiet, resume=not a.restart, **kw)
+    if a.engine == 'ray':
+        if a.label_col: raise ValueError("--label-col: the local engine only")
+        r = predict_file_ray(a.model, a.input, a.out, **kw)
+    else: r = predict_file(a.model, a.input, a.out, chunk_size=a.chunk_size, progress=not a.quiet, resume=not a.restart, label_col=a.label_col, **kw)
+    print_summary(r); return 0
+
+def print_summary(r:dict):
+    "The one-line summary of a predict (with the cascade's share sent and cost, and the accuracy when the input has labels)."
     if r.get('skipped'): print(r['skipped'])
     bad = f"; {r['bad']} bad rows (first: {', '.join(map(str, r['first_bad_rows'][:10]))}), see the error column" if r.get('bad') else ''
     print(f"{r['rows']} rows -> {r['out']} in {r['seconds']:.1f}s ({r['texts_per_s']} texts/s){bad}", flush=True)
-    return 0
+    if 'sent_to_teacher' in r:
+        print(f"cascade: threshold {r['threshold']:.4f}; {r['sent_to_teacher']} rows ({r['share_to_teacher']:.1%}) answered by the teacher "
+              f"({r['fallback']['kind']}), ${r['teacher_cost']:.4f}" + (f"; {r['teacher_unlabelled']} without a valid label kept the student's" if r['teacher_unlabelled'] else ''), flush=True)
+    if r.get('accuracy') is not None: print(f"accuracy {r['accuracy']:.4f} on {r['labelled']} labelled rows", flush=True)

@@ -26,13 +26,14 @@ def df_html(df:pd.DataFrame|None, max_rows=40, digits=3) -> str:
     "A compact HTML table of `df` (text escaped, at most `max_rows` rows)."
     if df is None or not len(df): return '<i>nothing yet</i>'
     more = f'<br><i>… and {len(df)-max_rows} more rows</i>' if len(df) > max_rows else ''
-    return df.head(max_rows).to_html(index=False, float_format=lambda x: f'{x:.{digits}f}', border=0) + more
+    t = df.head(max_rows).to_html(index=False, float_format=lambda x: f'{x:.{digits}f}', border=0, justify='left')
+    return t.replace('<table ', '<table style="border-collapse:separate;border-spacing:10px 2px" ', 1) + more   # columns apart
 
 def _esc(s) -> str: return html.escape(str(s))
 
 # %% ../nbs/09_widgets.ipynb #dfcc57e7
-def plot_f1_change(f1:pd.Series, prev:pd.Series|None=None, ax=None, max_classes=30, eps=0.005):
-    "Bars of per-class `f1`, weakest first; with `prev`, its values as ticks and the change as colour and text."
+def plot_f1_change(f1:pd.Series, prev:pd.Series|None=None, ax=None, max_classes=30, eps=0.005, support:pd.Series|None=None):
+    "Bars of per-class `f1`, weakest first; with `prev`, its values as ticks and the change as colour and text; `support` (validation texts per class) goes in the label."
     f1 = f1.sort_values(kind='stable').head(max_classes)[::-1]
     if ax is None: ax = Figure(figsize=(6, 0.25*len(f1) + 1.2)).subplots()
     before = prev.reindex(f1.index) if prev is not None else None
@@ -42,9 +43,14 @@ def plot_f1_change(f1:pd.Series, prev:pd.Series|None=None, ax=None, max_classes=
     if prev is not None:
         ax.scatter(before.values, y, marker='|', s=150, color='black', zorder=3)
         for yi, v, dv in zip(y, f1.values, d.values):
-            if abs(dv) > eps: ax.text(min(v, 0.98) + 0.02, yi, f'{dv:+.2f}', va='center', fontsize=7)
+            if abs(dv) > eps: ax.text(min(max(v, v - dv), 1.0) + 0.03, yi, f'{dv:+.2f}', va='center', fontsize=7)   # right of bar and tick
     ax.set_yticks(y, [str(c) for c in f1.index], fontsize=7)
-    ax.set_xlim(0, 1.15); ax.set_xlabel('F1 on validation')
+    ax.set_xlim(0, 1.15)
+    if support is not None and len(support):
+        lo, hi = int(support.min()), int(support.max())
+        n = f'{lo}' if lo == hi else f'{lo}-{hi}'
+        ax.set_xlabel(f'F1 on validation ({n} texts a class: one text moves a class F1 by up to ~{1/max(lo, 1):.2f}; read small changes as noise)', fontsize=7)
+    else: ax.set_xlabel('F1 on validation')
     ax.set_title('per-class F1' + (' (ticks: the last round; green up, red down)' if prev is not None else ''), fontsize=9)
     return ax
 
@@ -62,6 +68,7 @@ class PanelCallback(Callback):
 
 # %% ../nbs/09_widgets.ipynb #09c54e5f
 _STYLE = dict(description_width='initial')
+_ROW = dict(flex='0 0 auto')   # a review row keeps its height: in a scrolling box, flex rows would shrink to fit it
 _TABS = ('Learning curve', 'Per-class F1', 'Confusions', 'Hard negatives', 'Samples', 'Prompt', 'History')
 
 class PGKDPanel(W.VBox):
@@ -100,7 +107,9 @@ class PGKDPanel(W.VBox):
         self.k = W.BoundedIntText(value=cfg.k, min=0, max=10_000, description='k', style=_STYLE, layout=small('110px'))
         has_t = getattr(t, 'temperature', None) is not None
         self.temperature = W.FloatSlider(value=t.temperature if has_t else 0., min=0., max=2., step=0.05, description='temperature',
-                                         disabled=not has_t, style=_STYLE, layout=small('260px'))
+                                         disabled=not has_t, style=_STYLE, layout=small('260px'),
+                                         tooltip='sampling temperature of the LLM' if has_t else 'off: this teacher has no temperature (the simulator hands over real texts)')
+        self.temperature_note = W.HTML('' if has_t else '<i style="color:#777">(simulator: no temperature)</i>')
         self.quotas = W.Checkbox(value=cfg.quotas, description='quotas', indent=False, layout=small('80px'))
         self.metric = W.Dropdown(options=list(METRICS), value=cfg.metric, description='stop on', style=_STYLE, layout=small('170px'))
         self.review = W.Checkbox(value=review, description='review samples', indent=False, layout=small('130px'))
@@ -110,13 +119,13 @@ class PGKDPanel(W.VBox):
         self.status, self.errors = W.HTML(), W.HTML()
         img = lambda: W.Image(format='png', layout=W.Layout(max_width='100%'))
         self.img_curve, self.img_f1, self.img_confusion = img(), img(), img()
-        box = lambda: W.Layout(max_height='420px', overflow='auto')
+        box = lambda: W.Layout(max_height='420px', overflow='auto', display='flex', flex_flow='column')
         self.hard, self.prompt, self.history = W.HTML(layout=box()), W.HTML(layout=box()), W.HTML(layout=box())
         self.samples = W.VBox(layout=box())
         self.tabs = W.Tab(children=[self.img_curve, self.img_f1, self.img_confusion, self.hard, self.samples, self.prompt, self.history],
                           titles=_TABS)
         self.children = [W.HBox([self.btn_next, self.btn_run, self.btn_stop, self.btn_reset, self.review, self.btn_accept]),
-                         W.HBox([self.n, self.k, self.temperature, self.quotas, self.metric]), self.status, self.errors, self.tabs]
+                         W.HBox([self.n, self.k, self.temperature, self.temperature_note, self.quotas, self.metric]), self.status, self.errors, self.tabs]
 
     def __repr__(self): return f"PGKDPanel({self.loop!r})"
 
@@ -196,7 +205,7 @@ def _generated(self:PGKDPanel):
         self.dropped = []; return self._show_samples()
     self._accept.clear()
     new = self.pending = l.new
-    self.boxes = [W.Checkbox(value=True, indent=False, layout=W.Layout(width='28px')) for _ in range(len(new))]
+    self.boxes = [W.Checkbox(value=True, indent=False, layout=W.Layout(width='28px', flex='0 0 auto')) for _ in range(len(new))]   # a fixed column: labels line up
     self._show_samples()
     self._reviewing.set(); self._controls()
     self.tabs.selected_index = _TABS.index('Samples')
@@ -223,6 +232,7 @@ def _controls(self:PGKDPanel):
     self.btn_stop.disabled = not busy
     self.btn_reset.disabled = busy or self.loop.out is not None
     self.btn_accept.disabled = self.pending is None
+    self.btn_accept.button_style = '' if self.btn_accept.disabled else 'success'   # a disabled button does not look clickable
 
 @patch
 def _say(self:PGKDPanel, msg=None):
@@ -256,7 +266,7 @@ def refresh(self:PGKDPanel):
     r = l.history[-1]['round'] if l.history else None
     n_cls = len(l.train.classes)
     self._draw('curve', self.img_curve, lambda ax: l.plot_history(ax, metric=self.curve), (6, 3.2))
-    self._draw('f1', self.img_f1, lambda ax: plot_f1_change(self.f1s[r], self.f1s.get(r - 1), ax=ax),
+    self._draw('f1', self.img_f1, lambda ax: plot_f1_change(self.f1s[r], self.f1s.get(r - 1), ax=ax, support=rep.per_class['support']),
                (6, 0.25*min(n_cls, 30) + 1.2))
     side = 2 + 0.45*min(n_cls, 20)
     self._draw('confusion', self.img_confusion, lambda ax: rep.plot_confusion(ax=ax), (side, side - 0.5))
@@ -295,9 +305,9 @@ def _show_samples(self:PGKDPanel):
     if self.pending is not None:
         d = self.pending
         self._rows = [W.HTML(f'<p>Round {l.round}: {len(d)} samples from the teacher, not yet in the training set. '
-                             'Untick those to drop, then <b>Accept & train</b>.</p>')]
+                             'Untick those to drop, then <b>Accept & train</b>.</p>', layout=_ROW)]
         for b, t, lab in zip(self.boxes, d.texts, d.labels):
-            self._rows.append(W.HBox([b, W.HTML(f'<b>{_esc(lab)}</b> · {_esc(t)}')]))
+            self._rows.append(W.HBox([b, W.HTML(f'<b>{_esc(lab)}</b> · {_esc(t)}')], layout=_ROW))
     elif l.new is None or l.round < 1: self._rows = [W.HTML('<i>No samples yet: the teacher writes from round 1 on.</i>')]
     else:
         drop = ''.join(f'<li><s>{_esc(t)}</s> ({_esc(lab)})</li>' for t, lab in self.dropped)

@@ -144,3 +144,27 @@ def test_ray_equals_local(run, texts, tmp_path):
     assert r['rows'] == 3000 and len(got) == 3000
     for c in ('row', 'id', 'label', 'source', 'error'): assert got[c].tolist() == want[c].tolist(), c
     np.testing.assert_allclose(got.confidence.fillna(-1), want.confidence.replace('', -1).astype(float), atol=1e-6)
+
+def test_predict_with_fallback_teacher(run, tmp_path, capsys):
+    "pgkd predict --fallback-teacher sim: rows below the threshold are the teacher's (source 'teacher'), the rest the student's; sim needs --label-col."
+    test = pd.read_json(run/'data'/'test.jsonl', lines=True)
+    inp = _write(pd.DataFrame({'text': test.text, 'gold': test.label}), tmp_path/'in.csv')
+    s = load_student(run)
+    conf = s.predict_proba(test.text.tolist()).max(1)
+    c = np.sort(conf); T = float(c[len(c)*2//5 - 1] + c[len(c)*2//5]) / 2  # 40% below it, midway between two confidences
+    assert main(['predict', str(run), str(inp), '--out', str(tmp_path/'o.csv'), '--fallback-teacher', 'sim', '--fallback-accuracy', '1.0',
+                 '--label-col', 'gold', '--threshold', str(T), '--chunk-size', '50', '--quiet']) == 0
+    printed = capsys.readouterr().out
+    out = _read(tmp_path/'o.csv')
+    sent = conf < T
+    assert len(out) == len(test) and (out.source == 'teacher').tolist() == sent.tolist() and 0 < sent.sum() < len(test)
+    assert (out.label[sent] == test.label[sent]).all()                   # a simulator of accuracy 1 answers the true label
+    assert (out.label[~sent] == out.student_label[~sent]).all() and (out.confidence[sent] == '').all()
+    side = json.loads((tmp_path/'o.csv.pgkd.json').read_text())['summary']
+    assert side['sent_to_teacher'] == sent.sum() and side['accuracy'] == round(float((out.label == test.label).mean()), 4)
+    assert side['accuracy'] > float((out.student_label == test.label).mean()) and f"{sent.sum()} rows" in printed
+    assert main(['predict', str(run), str(inp), '--out', str(tmp_path/'p.csv'), '--fallback-teacher', 'sim', '--threshold', '0.5']) == 1
+    assert 'needs a label column' in capsys.readouterr().err
+    assert main(['predict', str(run), str(inp), '--out', str(tmp_path/'t.csv'), '--fallback-teacher', 'sim', '--label-col', 'gold',
+                 '--target-accuracy', '0.95', '--quiet']) == 0
+    assert 'picked on' in capsys.readouterr().out and (_read(tmp_path/'t.csv').source == 'teacher').any()

@@ -177,3 +177,22 @@ def test_notebooks_hold_no_widget_state():
     for nb in mine:
         cells = json.loads((NBS/nb).read_text())['cells']
         assert sum(len(json.dumps(c.get("outputs", []))) for c in cells) < 100_000, f"{nb}: large outputs"   # text and a few 50-dpi PNG plots (.ci/execute.py)
+
+def test_what_the_page_shows_is_readable(data):
+    "The browser-found problems, checked on the widgets: review rows keep their height, a disabled Accept is not green, rounds are whole numbers, headers align, the off temperature says why, per-class F1 says how few texts it rests on."
+    from pgkd.widgets import df_html
+    p = make(data, metric='loss')
+    panel = p.widget(review=True)
+    assert panel.btn_accept.disabled and panel.btn_accept.button_style == ''
+    assert panel.temperature.disabled and 'no temperature' in panel.temperature_note.value and panel.temperature.tooltip.startswith('off')
+    panel.btn_next.click(); panel.wait()
+    ticks = panel.figs['curve'].axes[0].get_xticks()
+    assert all(float(t).is_integer() for t in ticks)                 # one round: no -0.04 ... 0.04
+    assert 'stopping' in ' '.join(l.get_label() for ax in panel.figs['curve'].axes for l in ax.lines)   # macro-F1 curve, loss marked
+    assert 'texts a class' in panel.figs['f1'].axes[0].get_xlabel()
+    panel.btn_next.click(); panel.wait()                              # paused for review
+    assert panel.btn_accept.button_style == 'success'
+    rows = panel.samples.children[1:]
+    assert rows and all(r.layout.flex == '0 0 auto' for r in rows)   # a row never shrinks to fit the scrolling box
+    panel.accept(); panel.wait()
+    assert 'text-align: left' in df_html(p.new.to_df()[['label', 'text']])
