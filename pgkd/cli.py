@@ -201,6 +201,7 @@ def _main(argv):
         return bench_main(argv[1:])
     a = parser().parse_args(argv)
     if a.cmd == 'report': print(show_run(a.run)); return 0
+    if a.cmd == 'predict' and a.fallback_teacher: from pgkd.cascade import predict_cascade_command; return predict_cascade_command(a)   # the cascade
     if a.cmd in ('predict', 'calibrate'): from pgkd.predict import predict_command; return predict_command(a)
     if a.cmd == 'cascade': from pgkd.cascade import cascade_command; return cascade_command(a)
     if a.cmd == 'export':

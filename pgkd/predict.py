@@ -444,8 +444,8 @@ def predict_command(a) -> int:
               f"ECE {r['ece_before']:.4f} -> {r['ece_after']:.4f}, NLL {r['nll_before']:.4f} -> {r['nll_after']:.4f}")
         print(f"written to {student_dir(a.model)/CALIBRATION}"); return 0
     if a.chunk_size < 1 or a.top_k < 0: raise ValueError("--chunk-size must be at least 1 and --top-k at least 0")
-    if a.fallback_teacher:                                        # the cascade: pgkd.cascade builds the classifier and picks the threshold
-        from pgkd.cascade import predict_cascade_command; return predict_cascade_command(a)
+    if getattr(a, 'fallback_teacher', None):   # the cascade lives above this module: `pgkd predict --fallback-teacher` goes to pgkd.cascade (see pgkd.cli)
+        raise ValueError("--fallback-teacher: run through `pgkd predict` (pgkd.cascade.predict_cascade_command)")
     if a.threshold is not None or a.target_accuracy is not None or a.fallback_budget is not None:
         raise ValueError("--threshold, --target-accuracy and --fallback-budget choose the cascade's threshold: add --fallback-teacher sim|openai")
     kw = dict(text_col=a.text_col, id_col=a.id_col, top_k=a.top_k, calibrated=not a.no_calibration)
