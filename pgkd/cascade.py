@@ -285,7 +285,7 @@ def valid_threshold(run, classifier, target_accuracy=None, budget=None, calibrat
 
 def predict_cascade_command(a) -> int:
     "`pgkd predict ... --fallback-teacher`: build the fallback, pick the threshold (or take --threshold), and predict the file with the cascade."
-    from .predict import predict_file, print_summary
+    from pgkd.predict import predict_file, print_summary
     if a.engine != 'local': raise ValueError("--fallback-teacher: the local engine only (--engine local)")
     if a.fallback_teacher == 'sim':
         if not a.label_col: raise ValueError("--fallback-teacher sim is a simulator for measurement, not an LLM: it reads each row's true "

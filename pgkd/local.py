@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 from .data import TextData, normalize_text
-from .prompts import PGKDRequest, count_tokens
+from .prompts import PGKDRequest, count_tokens, answer_schema
 from .teachers import Teacher, Usage, Generation, OpenAITeacher, _shown
 
 # %% auto #0
-__all__ = ['LINES_SYSTEM', 'LINES_TEMPLATE', 'LINES_EXAMPLES', 'LINES_MISTAKEN', 'LINES_PREFIX', 'PREAMBLE', 'BULLET',
-           'INSTRUCTION', 'ClassAsk', 'class_asks', 'lines_messages', 'clean_lines', 'LocalTeacher']
+__all__ = ['LINES_SYSTEM', 'LINES_TEMPLATE', 'LINES_EXAMPLES', 'LINES_MISTAKEN', 'LINES_PREFIX', 'PREAMBLE', 'BULLET', 'DATED',
+           'INSTRUCTION', 'ClassAsk', 'class_asks', 'lines_messages', 'lines_prefix', 'clean_lines', 'LocalTeacher',
+           'answer_schema_for']
 
 # %% ../nbs/07b_local.ipynb #2db44277
 @dataclass
@@ -70,21 +71,26 @@ LINES_PREFIX = "- "   # the answer starts with it: the model goes straight into 
 def _human(c): return str(c).replace('_', ' ') if re.fullmatch(r'[\w]+', str(c)) else str(c)
 def _one_line(t, k=300): t = ' '.join(str(t).split()); return t if len(t) <= k else t[:k-1].rstrip() + '…'
 
-def lines_messages(a:ClassAsk, ask_for:int|None=None, max_text_chars=300) -> list[dict]:
-    "The chat messages for one `ClassAsk`: that class's name, description, examples and mistaken texts; answer as `- ` lines."
-    m, name = ask_for or a.n, _human(a.label)
-    ex = LINES_EXAMPLES.format(name=name, lines='\n'.join('- ' + _one_line(t, max_text_chars) for t in a.examples)) if a.examples else ''
+def lines_messages(a:ClassAsk, ask_for:int|None=None, max_text_chars=300, prefill=0) -> list[dict]:
+    "The chat messages for one `ClassAsk`: that class's name, description, examples (but the first `prefill`, which start the answer) and mistaken texts; answer as `- ` lines."
+    m, name, exs = ask_for or a.n, _human(a.label), a.examples[prefill:]
+    ex = LINES_EXAMPLES.format(name=name, lines='\n'.join('- ' + _one_line(t, max_text_chars) for t in exs)) if exs else ''
     mis = (LINES_MISTAKEN.format(name=name, other=_human(a.confused_with or a.mistaken[0][1]),
                                  lines='\n'.join('- ' + _one_line(t, max_text_chars) for t,_ in a.mistaken)) if a.mistaken else '')
     desc = f' ({_one_line(a.description, 150)})' if a.description else ''
     return [{'role': 'system', 'content': LINES_SYSTEM},
             {'role': 'user', 'content': LINES_TEMPLATE.format(m=m, name=name, desc=desc, task=a.task, examples=ex, mistaken=mis)}]
 
+def lines_prefix(a:ClassAsk, prefill=3, max_text_chars=300) -> str:
+    "The start of the answer: the class's first `prefill` examples as `- ` lines, then `- `. The model continues a list of real texts of the class instead of restating the request."
+    return ''.join('- ' + _one_line(t, max_text_chars) + '\n' for t in a.examples[:prefill]) + LINES_PREFIX
+
 # %% ../nbs/07b_local.ipynb #fe9b7db3
 PREAMBLE = re.compile(r"^(?:here(?:'s| is| are)\b|sure[,!.]|certainly\b|of course\b|okay[,!.]|ok[,!.]|"
                       r"i(?:'m| am) (?:an? )?(?:helpful|ai|language model|assistant|smollm|sorry|happy to|glad to|here to)\b|"
                       r"as an ai\b|hello\b|hi[,!]|these are\b|below (?:are|is)\b|the following\b|i hope\b|let me\b|feel free\b)", re.I)
 BULLET = re.compile(r'^\s*(?:(?:[-*•·–]+|\d{1,2}\s*[.)\]](?!\d)|\d{1,2}:(?!\d)|\(\d+\)|#+)\s*)+')
+DATED = re.compile(r'^(?:\d{1,4}(?:[-./]\d{1,4})+|\d{1,2} [A-Z][a-z]+ \d{4}|\d{4})\s*[:,\-–]\s*')   # "2014-04-18: ", "22 April 2014: ", "2014: "
 INSTRUCTION = re.compile(r"\b(?:your (?:answer|response)|each (?:line|sentence|text)|placeholders?|no other words|the examples? (?:above|below)|"
                          r"one per line|new texts?|as requested|do not copy|examples?|dataset|category|categories)\b", re.I)
 
@@ -99,7 +105,8 @@ def clean_lines(answer:str, shown=(), kept=(), label=None, min_words=4, max_char
     lines = [l for l in answer.splitlines() if l.strip()]
     if truncated and lines: lines = lines[:-1]; rej['truncated'] += 1   # the last line was cut off by the token limit
     for s in lines:
-        s = BULLET.sub('', s.strip()).strip().strip('"“”\'').strip()
+        s = DATED.sub('', BULLET.sub('', s.strip()).strip()).strip('"“”\'').strip()   # a line that starts with a date keeps its text
+        s = BULLET.sub('', s).strip()   # a bullet inside quotes: '- "- text"'
         if label is not None: s = re.sub(rf'^(?:{re.escape(_human(label))}|{re.escape(str(label))})\s*[:\-–]\s*', '', s, flags=re.I)
         s = re.sub(r'^(?:text|example|sample)\s*\d*\s*[:.]\s*', '', s, flags=re.I).strip()
         if not s: continue
@@ -116,9 +123,10 @@ def clean_lines(answer:str, shown=(), kept=(), label=None, min_words=4, max_char
 # %% ../nbs/07b_local.ipynb #4556c995
 class LocalTeacher(Teacher):
     "A chat LLM run in-process through transformers (a model folder, a hub name or a `.gguf` file): a real teacher with no server."
-    def __init__(self, model, strategy='lines', device='auto', dtype='auto', temperature=0.7, top_p=0.95, repetition_penalty=1.0, no_repeat_ngram_size=8, max_new_tokens=512,
+    def __init__(self, model, strategy='lines', device='auto', dtype='auto', temperature=0.7, top_p=0.95, repetition_penalty=1.15, no_repeat_ngram_size=8, max_new_tokens=512,
                  tokens_per_line=None, batch_size=8, seed=0, cache_dir=None, pool:TextData|None=None, n_examples=5, n_mistaken=3,
-                 max_per_ask=4, over_ask=1.5, min_lines=3, passes=2, min_words=4, similarity=0.85, max_text_chars=200, per_request=8, prompt_kw=None, threads=None):
+                 max_per_ask=4, over_ask=1.5, min_lines=3, passes=2, min_words=4, similarity=0.85, max_text_chars=400, per_request=8, prompt_kw=None, threads=None,
+                 constrain=True, max_item_chars=300, penalize_prompt=False, prefill=3):
         super().__init__()
         if strategy not in ('lines', 'json'): raise ValueError(f"strategy={strategy!r}: use 'lines' (small models) or 'json' (the full PGKD prompt)")
         self.path = str(model)
@@ -136,10 +144,14 @@ class LocalTeacher(Teacher):
         self.cache_dir = Path(cache_dir) if cache_dir else None
         self.name = self.model = Path(self.path).name
         self.max_tokens = max_new_tokens    # the cache key's name for it
-        self._lm = self._tok = None
+        self.prefill = prefill   # `lines`: examples that start the answer
+        self.penalize_prompt = penalize_prompt   # False: repetition_penalty counts only the answer's own tokens, not the prompt's
+        self.constrain, self.max_item_chars = constrain, max_item_chars   # `json`: decoding forced to the answer schema (lm-format-enforcer)
+        self._lm = self._tok = self._lmfe = None
     def __repr__(self):
         return (f"LocalTeacher(model={self.path!r}, strategy={self.strategy!r}, device={self.device!r}, seed={self.seed}, "
-                f"temperature={self.temperature}, batch_size={self.batch_size}{', loaded' if self._lm is not None else ''})")
+                f"temperature={self.temperature}, batch_size={self.batch_size}{', constrained' if self.strategy == 'json' and self.constrain else ''}"
+                f"{', loaded' if self._lm is not None else ''})")
     def state_dict(self): return dict(usage=self.usage.to_dict())
     def load_state_dict(self, st): self.usage = Usage(**st['usage'])
     _cache_get, _cache_put = OpenAITeacher._cache_get, OpenAITeacher._cache_put
@@ -200,16 +212,19 @@ def _line_stop(tok, start, max_lines):
                                 dtype=torch.bool, device=input_ids.device)
     return LineStop()
 
-def _key(self:LocalTeacher, messages, prefix, max_new, round, request, max_lines=None):
+def _key(self:LocalTeacher, messages, prefix, max_new, round, request, max_lines=None, schema=None):
     k = dict(model=self.path, messages=messages, prefix=prefix, temperature=self.temperature, top_p=self.top_p, max_new=max_new,
              repetition_penalty=self.repetition_penalty, no_repeat_ngram_size=self.no_repeat_ngram_size, max_lines=max_lines,
-             seed=self.seed, round=round, request=request)
+             seed=self.seed, round=round, request=request, **(dict(schema=schema) if schema else {}),
+             **(dict(penalize_prompt=True) if self.penalize_prompt else {}))
     return hashlib.sha256(json.dumps(k, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
-def _chat(self:LocalTeacher, convs:list, prefix:str='', max_new_tokens:int|None=None, round:int=0, first:int=0, max_lines:int|None=None) -> list[dict]:
-    "Complete each conversation in `convs` (in batches, seeded sampling); each answer starts with `prefix` and stops after `max_lines` lines. Returns dicts of text, usage, truncated."
+def _chat(self:LocalTeacher, convs:list, prefix:str='', max_new_tokens:int|None=None, round:int=0, first:int=0, max_lines:int|None=None,
+          schema:dict|None=None) -> list[dict]:
+    "Complete each conversation in `convs` (in batches, seeded sampling); each answer starts with `prefix` and stops after `max_lines` lines, or is JSON valid under `schema`. Returns dicts of text, usage, truncated."
     max_new = max_new_tokens or self.max_new_tokens
-    keys = [self._key(m, prefix, max_new, round, first + i, max_lines) for i,m in enumerate(convs)]
+    pres = list(prefix) if isinstance(prefix, (list, tuple)) else [prefix] * len(convs)   # one prefix, or one per conversation
+    keys = [self._key(m, pres[i], max_new, round, first + i, max_lines, schema) for i,m in enumerate(convs)]
     out = [self._cache_get(k) for k in keys]
     todo = [i for i,o in enumerate(out) if o is None]
     if todo:
@@ -217,14 +232,21 @@ def _chat(self:LocalTeacher, convs:list, prefix:str='', max_new_tokens:int|None=
         self.load(); tok, lm = self._tok, self._lm
         for b in range(0, len(todo), self.batch_size):
             idx = todo[b:b+self.batch_size]
-            prompts = [tok.apply_chat_template(convs[i], add_generation_prompt=True, tokenize=False) + prefix for i in idx]
+            prompts = [tok.apply_chat_template(convs[i], add_generation_prompt=True, tokenize=False) + pres[i] for i in idx]
             enc = tok(prompts, return_tensors='pt', padding=True, add_special_tokens=False).to(self._device)
             torch.manual_seed(hash((self.seed, round, first + idx[0])) % 2**31)
             stops = [_line_stop(tok, enc['input_ids'].shape[1], max_lines)] if max_lines else []
+            force = dict(prefix_allowed_tokens_fn=self.json_enforcer(schema)) if schema else {}
+            rp = self.repetition_penalty if not schema else 1.0
+            if rp != 1.0 and not self.penalize_prompt:   # penalise repeats within the answer only: the prompt's words (the class's own) stay free
+                from transformers import LogitsProcessorList, RepetitionPenaltyLogitsProcessor
+                force['logits_processor'] = LogitsProcessorList([RepetitionPenaltyLogitsProcessor(rp, prompt_ignore_length=enc['input_ids'].shape[1])])
+                rp = 1.0
             with torch.no_grad():
                 gen = lm.generate(**enc, max_new_tokens=max_new, do_sample=self.temperature > 0, pad_token_id=tok.pad_token_id,
-                                  repetition_penalty=self.repetition_penalty, no_repeat_ngram_size=self.no_repeat_ngram_size or 0,
-                                  **(dict(stopping_criteria=stops) if stops else {}),
+                                  repetition_penalty=rp,
+                                  no_repeat_ngram_size=(self.no_repeat_ngram_size or 0) if not schema else 0,
+                                  **(dict(stopping_criteria=stops) if stops else {}), **force,
                                   **(dict(temperature=self.temperature, top_p=self.top_p) if self.temperature > 0 else {}))
             new = gen[:, enc['input_ids'].shape[1]:].cpu()
             eos = getattr(lm.generation_config, 'eos_token_id', None)
@@ -232,14 +254,40 @@ def _chat(self:LocalTeacher, convs:list, prefix:str='', max_new_tokens:int|None=
             for j,i in enumerate(idx):
                 ids = new[j].tolist()
                 n = next((t for t,x in enumerate(ids) if x in stop), None)
-                text = prefix + tok.decode(ids[:n] if n is not None else ids, skip_special_tokens=True)
+                text = pres[i] + tok.decode(ids[:n] if n is not None else ids, skip_special_tokens=True)
                 if n is None and max_lines and _n_lines(text) >= max_lines:   # stopped after its lines, not cut off by the token limit
                     n = len(ids); text = text[:text.rfind('\n') + 1]
-                o = dict(answer=text, prompt_tokens=int(enc['attention_mask'][j].sum()), completion_tokens=n if n is not None else len(ids),
-                         truncated=n is None, messages=convs[i], prefix=prefix, model=self.path, round=round, request=first + i)
+                pt, ct = int(enc['attention_mask'][j].sum()), n if n is not None else len(ids)
+                o = dict(key=keys[i], answer=text, prompt_tokens=pt, completion_tokens=ct, usage=dict(prompt_tokens=pt, completion_tokens=ct),
+                         truncated=n is None, messages=convs[i], prefix=pres[i], model=self.path, round=round, request=first + i)   # the cache's checked fields: key, answer, usage
                 self._cache_put(keys[i], o); out[i] = dict(o, fresh=True)
     return out
 LocalTeacher._key, LocalTeacher.chat = _key, _chat
+
+# %% ../nbs/07b_local.ipynb #bec279a2
+def _enforcer_data(self:LocalTeacher):
+    "lm-format-enforcer's view of the tokenizer: each token's text, and whether it starts a word (built once, a few seconds)."
+    if self._lmfe is None:
+        try: from lmformatenforcer import TokenEnforcerTokenizerData
+        except ImportError: raise ImportError("LocalTeacher(strategy='json', constrain=True) needs lm-format-enforcer: pip install 'pgkd[local]'") from None
+        self.load(); tok, lm = self._tok, self._lm
+        zero, special = tok.encode('0', add_special_tokens=False)[-1], set(tok.all_special_ids)
+        regular = []
+        for i in range(len(tok)):
+            if i in special: continue
+            after0, alone = tok.decode([zero, i])[1:], tok.decode([i])
+            regular.append((i, after0, len(after0) > len(alone)))
+        eos = getattr(lm.generation_config, 'eos_token_id', None)
+        eos = sorted({tok.eos_token_id} | set(eos if isinstance(eos, list) else [eos] if eos is not None else []))
+        self._lmfe = TokenEnforcerTokenizerData(regular, lambda ids: tok.decode(ids).rstrip('\ufffd'), eos, False, len(tok))
+    return self._lmfe
+
+def _json_enforcer(self:LocalTeacher, schema:dict):
+    "A `prefix_allowed_tokens_fn` for `generate`: the tokens that keep each row's answer valid JSON under `schema`."
+    from lmformatenforcer import JsonSchemaParser, TokenEnforcer
+    enf = TokenEnforcer(self._enforcer_data(), JsonSchemaParser(schema))
+    return lambda batch_id, ids: enf.get_allowed_tokens(ids.tolist()).allowed_tokens
+LocalTeacher._enforcer_data, LocalTeacher.json_enforcer = _enforcer_data, _json_enforcer
 
 # %% ../nbs/07b_local.ipynb #f57ac46c
 def _tokens_per_line(examples, lo=24, hi=96):
@@ -266,18 +314,20 @@ async def _agenerate_local(self:LocalTeacher, req:PGKDRequest, round:int=0) -> G
             pool = self.pool.new([i for i,t in enumerate(self.pool.texts) if t not in {x for a in todo for x in a.examples}])
             for a in todo: a.examples = _examples_for(a.label, req, pool, self.n_examples, rng) or a.examples
         asked = [max(self.min_lines, math.ceil(a.n * self.over_ask)) for a in todo]
-        msgs = [lines_messages(a, m, self.max_text_chars) for a,m in zip(todo, asked)]
+        msgs = [lines_messages(a, m, self.max_text_chars, self.prefill) for a,m in zip(todo, asked)]
+        pres = [lines_prefix(a, self.prefill, self.max_text_chars) for a in todo]
         lines = max(asked)
         per_line = self.tokens_per_line or _tokens_per_line([t for a in todo for t in a.examples])
-        outs = self.chat(msgs, LINES_PREFIX, min(self.max_new_tokens, lines * per_line + 16), round, first=n_req, max_lines=lines)
-        for a, m, o in zip(todo, msgs, outs):
-            u = _usage(o); usage = usage + u; log.append((m, o['answer'], u))
-            texts, r = clean_lines(o['answer'], shown + list(a.examples), kept_keys, a.label, self.min_words, similarity=self.similarity,
+        outs = self.chat(msgs, pres, min(self.max_new_tokens, lines * per_line + 16), round, first=n_req, max_lines=lines)
+        for a, m, o, pre in zip(todo, msgs, outs, pres):
+            ans = o['answer'][len(pre) - len(LINES_PREFIX):]   # the model's own lines (the started `- ` included), not the prefilled examples
+            u = _usage(o); usage = usage + u; log.append((m + [{'role': 'assistant', 'content': pre}], ans, u))
+            texts, r = clean_lines(ans, shown + list(a.examples), kept_keys, a.label, self.min_words, similarity=self.similarity,
                                    truncated=o['truncated'])
             rej.update(r); n_ok += bool(texts)
             room = need[a.label] - got[a.label]
             if len(texts) > room: rej['surplus'] += len(texts) - room; texts = texts[:max(room, 0)]
-            got[a.label] += len(texts)
+            got[a.label] += len(texts); kept_keys += [normalize_text(t) for t in texts]   # later asks must not repeat them
             items += [(t, a.label, n_req) for t in texts]
             n_req += 1
     if len(items) < req.n: warnings.warn(f"{self!r}: round {round} got {len(items)} of {req.n} valid samples after {n_req} requests")
@@ -291,8 +341,15 @@ async def _agenerate_local(self:LocalTeacher, req:PGKDRequest, round:int=0) -> G
 
 def _r(x, k=2): return None if x is None else round(float(x), k)
 
+def answer_schema_for(classes, n, max_chars=300, min_chars=20) -> dict:
+    "The PGKD answer schema for constrained decoding: at most `n` samples, texts of `min_chars`..`max_chars` characters, labels from `classes`."
+    s = answer_schema(classes); arr = s['properties']['samples']
+    arr.update(minItems=1, maxItems=int(n)); arr['items']['properties']['text'].update(minLength=min_chars, maxLength=max_chars)
+    return s
+
 async def _ask_local(self:LocalTeacher, messages, meta, session):
-    "The `json` strategy: one full PGKD prompt, answered by the local model."
-    o = self.chat([messages], '', None, meta['round'], first=meta['request'] * 2 + (meta['kind'] == 'repair'))[0]
+    "The `json` strategy: one full PGKD prompt, answered by the local model; with `constrain`, decoding can only write JSON valid under the answer schema."
+    schema = answer_schema_for(meta['classes'], meta['n'], self.max_item_chars) if self.constrain else None
+    o = self.chat([messages], '', None, meta['round'], first=meta['request'] * 2 + (meta['kind'] == 'repair'), schema=schema)[0]
     return o['answer'], _usage(o)
 LocalTeacher.agenerate, LocalTeacher._ask = _agenerate_local, _ask_local

@@ -6,7 +6,8 @@ import pytest
 from conftest import asset
 from pgkd.data import load_demo
 from pgkd.prompts import PGKDRequest, Example
-from pgkd.local import LocalTeacher, clean_lines, class_asks, lines_messages
+from pgkd.local import LocalTeacher, clean_lines, class_asks, lines_messages, answer_schema_for
+from pgkd.prompts import parse_answer
 from pgkd.cli import main
 
 os.environ.setdefault('OMP_NUM_THREADS', '1')
@@ -24,6 +25,16 @@ def test_clean_lines():
     texts, rej = clean_lines(ans, shown=['My card was stolen from my bag'], truncated=True)
     assert texts == ['I lost my card somewhere in town yesterday', 'Where can I block my card, I left it on the bus'], texts
     assert dict(rej) == {'truncated': 1, 'preamble': 2, 'near_duplicate': 1, 'too_short': 1, 'copied_from_prompt': 1}, rej
+
+def test_clean_lines_salvages_dated_lines():
+    "SmolLM2 often starts a line with a date: the text after it is kept; a bare number is still too short."
+    texts, rej = clean_lines("- 2014-04-18: A new smartphone with built-in gaming goes on sale\n- 22 April 2014: The Rangers beat the Giants 3-1\n"
+                             "- 2023: Apple unveils a cheaper laptop for students\n- 1989\n- 3.5 million people lost power in the storm\n"
+                             '- "- 32 percent of the season was spent on ads"')
+    assert texts == ['A new smartphone with built-in gaming goes on sale', 'The Rangers beat the Giants 3-1',
+                     'Apple unveils a cheaper laptop for students', '3.5 million people lost power in the storm',
+                     '32 percent of the season was spent on ads'], texts
+    assert dict(rej) == {'too_short': 1}, rej
 
 def test_class_asks_follow_the_request(demo):
     "The per-class asks are the request's quotas; each carries that class's misclassified texts and the class it is confused with."
@@ -86,3 +97,17 @@ def test_pgkd_rounds_through_the_cli(gguf, demo, tmp_path):
     rep = json.loads((out/'report.json').read_text())
     assert rep['generated'] == len(gen) and rep['cost'] == 0 and rep['completion_tokens'] > 0
     assert len((out/'teacher.jsonl').read_text().splitlines()) == 2
+
+def test_constrained_json_request(gguf, demo):
+    "strategy='json' with constrained decoding (lm-format-enforcer): every answer is valid JSON under the schema, labels from the taxonomy."
+    pytest.importorskip('lmformatenforcer')
+    t = LocalTeacher(gguf, strategy='json', seed=0, device='cpu', max_new_tokens=120, max_item_chars=80, per_request=2)
+    req = PGKDRequest(demo.classes, n=2, quotas={'card_stolen': 1, 'app_crash': 1}, descriptions=demo.descriptions)
+    g = t.generate(req, round=1)
+    assert g.stats['strategy'] == 'json' and g.answers and g.stats['parse_rate'] > 0, (g.stats, g.answers)
+    for a in g.answers:
+        obj = json.loads(a)   # a truncated answer would fail here: the schema caps items and text length to fit the token budget
+        assert set(obj) == {'samples'} and 1 <= len(obj['samples']) <= 2, a
+        assert all(set(x) == {'text', 'label'} and x['label'] in demo.classes and 20 <= len(x['text']) <= 80 for x in obj['samples']), a
+    assert set(g.samples.labels) <= set(demo.classes) and len(g.samples) >= 1
+    assert answer_schema_for(demo.classes, 2)['properties']['samples']['maxItems'] == 2
