@@ -217,9 +217,9 @@ def _main(argv):
     if a.cmd == 'run':
         if a.resume and not a.out: raise ValueError("--resume needs --out")
         if a.no_cache and a.cache_dir: raise ValueError("--no-cache and --cache-dir: choose one")
+        if a.out: RunFolder(a.out).check()   # a folder pgkd did not make is refused before anything is loaded or written
         train, valid, test, pool = load_inputs(a.train, a.test, a.valid, a.pool, a.n_labelled, a.n_valid, a.seed,
                                                a.text_col, a.label_col, need_pool=a.teacher=='sim' and a.method!='alone')
-        if a.out: RunFolder(a.out).check()   # a folder pgkd did not make is refused before anything is loaded or written
         from pgkd.teachers import user_cache_dir
         student = make_student(a.student, a.checkpoint, a.layers, a.hidden, a.max_len, a.epochs, a.seed, lr=a.lr,
                                cache_dir=Path(a.out)/'embeddings' if a.out else None)   # sentence vectors: a resumed run encodes nothing twice
