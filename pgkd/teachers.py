@@ -377,23 +377,24 @@ async def _close(self:OpenAITeacher, session):
     if session['client'] is not None: await session['client'].close()
 
 @patch
+def _api_key(self:OpenAITeacher) -> str:
+    "The key to send: `api_key=`, else `OPENAI_API_KEY`; a placeholder for a local server (vLLM, Ollama, llama.cpp ignore it); none for OpenAI is an error."
+    key = self._key.get() or os.environ.get('OPENAI_API_KEY')
+    if key: return key
+    if not self.base_url: raise TeacherError(f"no API key for {self.where}: set OPENAI_API_KEY, pass api_key=, or give --base-url for a local server", fatal=True)
+    return 'no-key-needed'
+
+@patch
 def _get_client(self:OpenAITeacher, session):
     if session['client'] is None:
         import openai
-        key = self._key.get() or os.environ.get('OPENAI_API_KEY')
-        if not key:
-            if not self.base_url: raise TeacherError(f"no API key for {self.where}: set OPENAI_API_KEY, pass api_key=, or give --base-url for a local server", fatal=True)
-            key = 'no-key-needed'   # local servers (vLLM, Ollama, llama.cpp) ignore it
-        session['client'] = openai.AsyncOpenAI(api_key=key, base_url=self.base_url, max_retries=0, timeout=self.timeout)
+        session['client'] = openai.AsyncOpenAI(api_key=self._api_key(), base_url=self.base_url, max_retries=0, timeout=self.timeout)
     return session['client']
 @patch
 def check(self:OpenAITeacher, timeout=10.):
     "Before a run: fail now, in one line, without a key for OpenAI, or when the endpoint is unreachable or refuses the key (one cheap `GET /models`)."
     import openai
-    key = self._key.get() or os.environ.get('OPENAI_API_KEY')
-    if not key and not self.base_url:
-        raise TeacherError(f"no API key for {self.where}: set OPENAI_API_KEY, pass api_key=, or give --base-url for a local server", fatal=True)
-    c = openai.OpenAI(api_key=key or 'no-key-needed', base_url=self.base_url, max_retries=1, timeout=min(self.timeout, timeout))
+    c = openai.OpenAI(api_key=self._api_key(), base_url=self.base_url, max_retries=1, timeout=min(self.timeout, timeout))
     try: c.models.list()
     except openai.APIConnectionError as e:
         raise TeacherError(self._redact(f"cannot reach {self.where} ({type(e).__name__}: {e}, 2 attempts): is the server running, and is the base URL right?"), fatal=True) from None
