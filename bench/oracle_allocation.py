@@ -24,16 +24,15 @@ import numpy as np
 POLICIES = ('vanilla', 'oracle0', 'oracle0.5', 'worst')
 
 def oracle_run(name, seed, policy, steps=10, n=32):
-    from pgkd.bench import protocol_data
+    from pgkd.data import protocol_data, allocate
     from pgkd.students import TfidfStudent
-    from pgkd.mining import per_class_f1
-    from pgkd.simulator import _round_alloc
+    from pgkd.report import Report
     train, valid, test, pool = protocol_data(name, seed)
     C, rng = len(train.classes), np.random.default_rng(seed)
     labels = np.array(pool.labels, dtype=object)
     left = {c: list(rng.permutation(np.flatnonzero(labels == c))) for c in train.classes}
     fit = lambda d: TfidfStudent(seed=seed).fit(d, valid)
-    test_f1 = lambda s: np.nan_to_num(per_class_f1(test.y, s.predict_proba(test.texts).argmax(1), C), nan=0.)
+    test_f1 = lambda s: Report.from_preds(test.y, s.predict_proba(test.texts).argmax(1), train.classes).per_class.f1.to_numpy()
     s, cur, given = fit(train), train, np.zeros(C)
     alone = test_f1(s).mean()
     for _ in range(steps):
@@ -44,7 +43,7 @@ def oracle_run(name, seed, policy, steps=10, n=32):
             u, weak = float(policy[len('oracle'):]), 1 - f
             w = u/C + (1-u) * weak/weak.sum()
             w = np.clip(w * (given.sum() + n) - given, 0, None)   # steer the running totals, as Quotas does
-        counts = _round_alloc(w, n, rng)
+        counts = allocate(w, n, rng=rng)
         new = [left[c].pop() for c,k in zip(train.classes, counts) for _ in range(k) if left[c]]
         given += counts
         cur = cur + pool.new(np.array(new))

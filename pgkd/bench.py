@@ -8,13 +8,13 @@ import json, os, sys, time, argparse, platform
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 import numpy as np, pandas as pd
-from .data import TextData, load_benchmark, datasets_dir, DataError
+from .data import TextData, load_benchmark, datasets_dir, DataError, protocol_data   # protocol_data: the paper's start, built in pgkd.data
 
 # %% auto #0
 __all__ = ['QUALITY_METHODS', 'ZERO_SHOT_ACCURACY', 'DEFAULT_ZERO_SHOT', 'PAPER_LLM', 'SPEED_STUDENTS', 'zero_shot_p',
-           'protocol_data', 'quality_job', 'run_quality', 'load_results', 'restop', 'quality_table', 'format_quality',
-           'plot_quality', 'quality_main', 'machine', 'long_texts', 'speed_figures', 'run_speed', 'compare_llm',
-           'speed_main', 'bench_main', 'judge_for', 'teacher_quality', 'format_teacher', 'teacher_main']
+           'quality_job', 'run_quality', 'load_results', 'restop', 'quality_table', 'format_quality', 'plot_quality',
+           'quality_main', 'machine', 'long_texts', 'speed_figures', 'run_speed', 'compare_llm', 'speed_main',
+           'bench_main', 'judge_for', 'teacher_quality', 'format_teacher', 'teacher_main']
 
 # %% ../nbs/11_bench.ipynb #92663dd3
 QUALITY_METHODS = ('alone', 'vanilla', 'pgkd', 'no-report', 'no-hard-negatives', 'ceiling', 'zero-shot')
@@ -27,15 +27,6 @@ def zero_shot_p(name, accuracy=None) -> float:
     if isinstance(accuracy, dict): accuracy = accuracy.get(name)
     if accuracy is not None: return float(accuracy)
     return ZERO_SHOT_ACCURACY.get(name, DEFAULT_ZERO_SHOT)
-
-def protocol_data(name, seed=0, n_labelled=1000, n_valid=200):
-    "`(train, valid, test, pool)` for benchmark `name`: the paper's sparse start, and the rest of train as the simulator's pool."
-    full, test = load_benchmark(name, 'train'), load_benchmark(name, 'test')
-    test = TextData(test.texts, test.labels, classes=full.classes, source=test.source)
-    labelled = full.sample(n_labelled, seed=seed)
-    train, valid = labelled.split(valid=n_valid, seed=seed)
-    pool, _ = full.dedupe(against=[train, valid, test])  # the rest of train, never a labelled or test text
-    return train, valid, test, pool
 
 def _student(kind, seed, checkpoint=None, cache_dir=None):
     from pgkd.factories import make_student

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse, json, os, sys, traceback
 from pathlib import Path
 import pandas as pd
-from .data import TextData, DataError, load_demo
+from .data import TextData, DataError, load_demo, split_data
 from .runfolder import RunFolder
 from .loop import config_args, config_from_args, arg_type
 
@@ -20,18 +20,10 @@ def load_inputs(train, test=None, valid=None, pool=None, n_labelled=1000, n_vali
     "`(train, valid, test, pool)` for a run, from files (see `pgkd run --help`)."
     kw = dict(text_col=text_col, label_col=label_col)
     full = TextData.from_file(train, **kw)
-    tst = TextData.from_file(test, classes=full.classes, **kw) if test else None
-    if valid:
-        tr, va = full, TextData.from_file(valid, classes=full.classes, **kw)
-        if n_labelled and n_labelled < len(tr): tr = tr.sample(n_labelled, seed=seed)
-    else:
-        if n_labelled > len(full): raise DataError(f"{train}: --n-labelled {n_labelled} is more than its {len(full)} rows")
-        tr, va = full.sample(n_labelled, seed=seed).split(valid=n_valid, seed=seed)
-    pl = None
-    if need_pool:
-        pl = TextData.from_file(pool, classes=full.classes, **kw) if pool else full
-        pl, _ = pl.dedupe(against=[tr, va] + ([tst] if tst is not None else []))  # drops the labelled texts too
-        if not len(pl): raise DataError(f"the simulator's pool is empty: pass --pool, or a train file larger than --n-labelled")
+    if not valid and n_labelled > len(full): raise DataError(f"{train}: --n-labelled {n_labelled} is more than its {len(full)} rows")
+    read = lambda f: TextData.from_file(f, classes=full.classes, **kw) if f else None
+    tr, va, tst, pl = split_data(full, n_labelled, n_valid, seed, valid=read(valid), test=read(test), pool=read(pool), need_pool=need_pool)
+    if need_pool and not len(pl): raise DataError(f"the simulator's pool is empty: pass --pool, or a train file larger than --n-labelled")
     return tr, va, tst, pl
 
 # %% ../nbs/12_cli.ipynb #3c2420de

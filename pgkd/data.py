@@ -4,16 +4,16 @@
 
 # %% ../nbs/00_data.ipynb #0a524978
 from __future__ import annotations
-import os, re, io, json, difflib, unicodedata
+import os, re, json, difflib, unicodedata
 from collections import Counter
 from pathlib import Path
 import numpy as np, pandas as pd
-from fastcore.basics import store_attr, listify
+from fastcore.basics import listify, patch
 from fastcore.meta import delegates
 
 # %% auto #0
-__all__ = ['ASSETS', 'DataError', 'normalize_text', 'TextData', 'check_split', 'LabelMatcher', 'load_demo', 'demo_data',
-           'datasets_dir', 'load_benchmark']
+__all__ = ['ASSETS', 'DataError', 'normalize_text', 'TextData', 'allocate', 'check_split', 'LabelMatcher', 'load_demo',
+           'split_data', 'demo_data', 'datasets_dir', 'load_benchmark', 'protocol_data']
 
 # %% ../nbs/00_data.ipynb #be34c079
 class DataError(ValueError):
@@ -102,8 +102,8 @@ def _check_classes(d:TextData, where, min_classes=2):
                         f" a classifier needs at least {min_classes}")
     return d
 
-@classmethod
-def _from_df(cls, df:pd.DataFrame, text_col='text', label_col='label', classes=None, descriptions=None,
+@patch(cls_method=True)
+def from_df(cls:TextData, df:pd.DataFrame, text_col='text', label_col='label', classes=None, descriptions=None,
              source='DataFrame', min_classes=2):
     "Build from a DataFrame with columns `text_col` and `label_col` (and optional `round`, `request`)."
     if len(df)==0: raise DataError(f"{source}: no rows (the file or table is empty)")
@@ -114,7 +114,6 @@ def _from_df(cls, df:pd.DataFrame, text_col='text', label_col='label', classes=N
     d = cls(df[text_col].tolist(), df[label_col].tolist(), classes=classes, descriptions=descriptions,
             source=source, **{k+'s':v for k,v in prov.items()})
     return _check_classes(d, source, min_classes) if min_classes else d
-TextData.from_df = _from_df
 
 # %% ../nbs/00_data.ipynb #149b317e
 def _read_table(path, fmt=None, **kw):
@@ -142,17 +141,16 @@ def _read_table(path, fmt=None, **kw):
     raise DataError(f"{path}: unknown format '{fmt}'; use .csv, .tsv, .json, .jsonl or .parquet (or pass fmt=)")
 
 # %% ../nbs/00_data.ipynb #5c039d72
-@classmethod
-@delegates(_from_df)
-def _from_file(cls, path, text_col='text', label_col='label', fmt=None, read_kw=None, **kwargs):
+@patch(cls_method=True)
+@delegates(TextData.from_df)
+def from_file(cls:TextData, path, text_col='text', label_col='label', fmt=None, read_kw=None, **kwargs):
     "Load a CSV, TSV, JSON, JSONL or parquet file (format from the suffix unless `fmt` is given)."
     df = _read_table(path, fmt, **(read_kw or {}))
     return cls.from_df(df, text_col, label_col, source=str(path), **kwargs)
-TextData.from_file = _from_file
 
 def _loader(fmt):
     @classmethod
-    @delegates(_from_df)
+    @delegates(TextData.from_df)
     def f(cls, path, text_col='text', label_col='label', read_kw=None, **kwargs):
         return cls.from_file(path, text_col, label_col, fmt=fmt, read_kw=read_kw, **kwargs)
     f.__func__.__doc__ = f"Load a {fmt.upper()} file with columns `text_col` and `label_col`."
@@ -160,15 +158,15 @@ def _loader(fmt):
 for _f in ('csv','tsv','json','jsonl','parquet'): setattr(TextData, f'from_{_f}', _loader(_f))
 
 # %% ../nbs/00_data.ipynb #58921384
-@classmethod
-@delegates(_from_df, but=['classes'])
-def _from_hf(cls, ds, split='train', text_col='text', label_col='label', **kwargs):
+@patch(cls_method=True)
+@delegates(TextData.from_df, but=['classes'])
+def from_hf(cls:TextData, ds, split='train', text_col='text', label_col='label', **kwargs):
     "Load a Hugging Face `datasets` Dataset, DatasetDict (with `split`) or hub name."
     if isinstance(ds, str):
         try: import datasets
         except ImportError: raise ImportError("TextData.from_hf with a hub name needs the `datasets` package: pip install datasets") from None
         name, ds = ds, datasets.load_dataset(ds, split=split)
-    else: name = f"datasets.Dataset"
+    else: name = "datasets.Dataset"
     if hasattr(ds, 'keys') and not hasattr(ds, 'features'):
         if split not in ds: raise DataError(f"{name}: no split '{split}'; the splits are {list(ds.keys())}")
         ds = ds[split]
@@ -179,20 +177,24 @@ def _from_hf(cls, ds, split='train', text_col='text', label_col='label', **kwarg
         classes = list(feat.names)
         df[label_col] = [classes[i] if i is not None and i>=0 else None for i in df[label_col]]
     return cls.from_df(df, text_col, label_col, classes=classes, source=f"{name}[{split}]", **kwargs)
-TextData.from_hf = _from_hf
 
 # %% ../nbs/00_data.ipynb #ebfec4f1
-def _alloc(sizes, n:int, min_each=1) -> np.ndarray:
-    "Split `n` across classes of `sizes` in proportion, each class getting at least `min_each` where possible."
-    sizes = np.asarray(sizes, dtype=int)
-    if n > sizes.sum(): raise DataError(f"asked for {n} samples but there are only {sizes.sum()}")
-    ideal = sizes / max(sizes.sum(),1) * n
-    floor = np.minimum(sizes, min_each if n >= min_each*(sizes>0).sum() else 0)
-    out = np.maximum(np.floor(ideal).astype(int), floor)
+def allocate(w, n:int, cap=None, min_each=0, rng=None) -> np.ndarray:
+    """Share `n` in proportion to weights `w` by largest remainder: integer counts that sum to `n`, none above `cap`,
+    each at least `min_each` where `n` allows. Ties go to the lower index, or at random with a numpy Generator `rng`."""
+    w = np.asarray(w, float)
+    cap = np.full(len(w), np.inf) if cap is None else np.asarray(cap, float)
+    if n > cap.sum(): raise DataError(f"asked for {n} samples but there are only {int(cap.sum())}")
+    if n <= 0 or w.sum() <= 0: return np.zeros(len(w), int)
+    tie = -rng.random(len(w)) if rng is not None else -np.arange(len(w))  # the higher wins a tie
+    ideal = w / w.sum() * n
+    floor = np.minimum(cap, min_each if n >= min_each*(w>0).sum() else 0)
+    out = np.maximum(np.floor(ideal), floor).astype(int)
+    best = lambda score: np.lexsort((tie, score))[-1]      # the highest score; ties by `tie`
     while out.sum() > n:  # too many: take back where we are furthest above the ideal share
-        i = np.argmax(np.where(out > floor, out - ideal, -np.inf)); out[i] -= 1
-    while out.sum() < n:  # too few: give where we are furthest below it, if the class has room
-        i = np.argmax(np.where(out < sizes, ideal - out, -np.inf)); out[i] += 1
+        out[best(np.where(out > floor, out - ideal, -np.inf))] -= 1
+    while out.sum() < n:  # too few: give where we are furthest below it, if there is room
+        out[best(np.where(out < cap, ideal - out, -np.inf))] += 1
     return out
 
 # %% ../nbs/00_data.ipynb #12d22123
@@ -205,15 +207,15 @@ def _sample_idxs(d, n=None, per_class=None, seed=0):
     if per_class is not None: take = np.array([min(per_class, len(g)) for g in groups])
     elif n is not None:
         if isinstance(n, float): n = int(round(n*len(d)))
-        take = _alloc([len(g) for g in groups], n)
+        take = allocate(sizes := [len(g) for g in groups], n, cap=sizes, min_each=1)
     else: raise DataError("sample: pass n= (total) or per_class=")
     idxs = np.concatenate([rng.permutation(g)[:t] for g,t in zip(groups,take)] + [np.array([],dtype=int)])
     return np.sort(idxs)
 
-def _sample(self:TextData, n=None, per_class=None, seed=0) -> TextData:
+@patch
+def sample(self:TextData, n=None, per_class=None, seed=0) -> TextData:
     "A seeded stratified sample: `n` in total (int, or a float fraction) or `per_class`."
     return self.new(_sample_idxs(self, n, per_class, seed))
-TextData.sample = _sample
 
 # %% ../nbs/00_data.ipynb #b581e20f
 def check_split(train:TextData, valid:TextData, name='validation'):
@@ -228,24 +230,25 @@ def check_split(train:TextData, valid:TextData, name='validation'):
         raise DataError(f"{_where(valid.source, i+1)}: {name} label '{missing[0]}' never appears in train"
                         f" ({len(missing)} such labels: {missing[:5]})")
 
-def _split(self:TextData, valid=0.2, seed=0):
+@patch
+def split(self:TextData, valid=0.2, seed=0):
     "Seeded stratified split into `(train, valid)`; `valid` is a count (int) or fraction (float)."
     groups = _by_class(self)
     n = int(round(valid*len(self))) if isinstance(valid, float) else int(valid)
     if not 0 < n < len(self): raise DataError(f"split: valid={valid} must leave samples on both sides of {len(self)}")
     sizes = np.array([max(len(g)-1, 0) for g in groups])  # keep one per class for train
     if n > sizes.sum(): sizes = np.array([len(g) for g in groups])
-    take = _alloc(sizes, n, min_each=0)
+    take = allocate(sizes, n, cap=sizes)
     rng = np.random.default_rng(seed)
     vi = np.concatenate([rng.permutation(g)[:t] for g,t in zip(groups,take)] + [np.array([],dtype=int)])
     mask = np.zeros(len(self), bool); mask[vi] = True
     tr,va = self.new(np.flatnonzero(~mask)), self.new(np.flatnonzero(mask))
     check_split(tr, va)
     return tr,va
-TextData.split = _split
 
 # %% ../nbs/00_data.ipynb #4df20bb6
-def _concat(self:TextData, *others) -> TextData:
+@patch
+def concat(self:TextData, *others) -> TextData:
     "Join `self` and `others` (same classes), keeping provenance."
     ds = [self, *others]
     for o in others:
@@ -253,8 +256,8 @@ def _concat(self:TextData, *others) -> TextData:
     cat = lambda a: sum((getattr(x,a) for x in ds), [])
     return TextData(cat('texts'), cat('labels'), self.classes, {k:v for x in ds for k,v in x.descriptions.items()},
                     cat('rounds'), cat('requests'), source=self.source)
-TextData.concat = _concat
-TextData.__add__ = lambda self, o: self.concat(o)
+@patch
+def __add__(self:TextData, o): return self.concat(o)
 
 # %% ../nbs/00_data.ipynb #cca33839
 class LabelMatcher:
@@ -286,11 +289,12 @@ class LabelMatcher:
     def __repr__(self): return f"LabelMatcher({len(self.classes)} classes, matched {dict(self.how)}, rejected {self.n_rejected})"
 
 # %% ../nbs/00_data.ipynb #be7b479e
-def _matcher(self:TextData, cutoff=0.85) -> LabelMatcher: return LabelMatcher(self.classes, cutoff)
-TextData.matcher = _matcher
+@patch
+def matcher(self:TextData, cutoff=0.85) -> LabelMatcher: return LabelMatcher(self.classes, cutoff)
 
 # %% ../nbs/00_data.ipynb #1f72dd81
-def _dedupe(self:TextData, against=(), normalize=True):
+@patch
+def dedupe(self:TextData, against=(), normalize=True):
     "Drop duplicates within `self` and of texts in `against` (TextData or lists of texts); returns `(data, n_dropped)`."
     key = normalize_text if normalize else (lambda t: t)
     seen = {key(t) for o in listify(against) for t in (o.texts if isinstance(o, TextData) else o)}
@@ -300,17 +304,17 @@ def _dedupe(self:TextData, against=(), normalize=True):
         if k in seen or not k: continue
         seen.add(k); keep.append(i)
     return self.new(keep), len(self)-len(keep)
-TextData.dedupe = _dedupe
 
-def _duplicates(self:TextData) -> pd.DataFrame:
+@patch
+def duplicates(self:TextData) -> pd.DataFrame:
     "Groups of texts that are the same after normalisation, with their labels (conflicting labels show up here)."
     df = self.to_df().assign(key=[normalize_text(t) for t in self.texts])
     dup = df[df.key.duplicated(keep=False)]
     return dup.groupby('key').agg(n=('text','size'), texts=('text',list), labels=('label', lambda s: sorted(set(s))))
-TextData.duplicates = _duplicates
 
 # %% ../nbs/00_data.ipynb #286e76c2
-def _summary(self:TextData, width=40) -> str:
+@patch
+def summary(self:TextData, width=40) -> str:
     "A text EDA summary: size, class histogram, text-length statistics, duplicates."
     c = self.counts().sort_values(ascending=False)
     words = np.array([len(t.split()) for t in self.texts])
@@ -327,9 +331,9 @@ def _summary(self:TextData, width=40) -> str:
         if len(c) > 30 and i==15: lines.append(f"{'...':>{w}}   ({len(c)-30} more classes)")
         lines.append(f"{k:>{w}} {v:5d} {'#'*int(round(width*v/max(c.max(),1)))}")
     return '\n'.join(lines)
-TextData.summary = _summary
 
-def _plot_classes(self:TextData, ax=None, figsize=None):
+@patch
+def plot_classes(self:TextData, ax=None, figsize=None):
     "Bar chart of samples per class."
     import matplotlib.pyplot as plt
     c = self.counts().sort_values(ascending=False)
@@ -338,16 +342,15 @@ def _plot_classes(self:TextData, ax=None, figsize=None):
     ax.set_xticks(range(len(c))); ax.set_xticklabels(c.index, rotation=90, fontsize=7 if len(c)>30 else 9)
     ax.set_ylabel('samples'); ax.set_title(f'{len(self)} texts, {len(c)} classes')
     return ax
-TextData.plot_classes = _plot_classes
 
 # %% ../nbs/00_data.ipynb #1c1e7b5c
-def _to_jsonl(self:TextData, path):
+@patch
+def to_jsonl(self:TextData, path):
     "Write one `{text, label, round, request}` object per line."
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with open(path, 'w', encoding='utf-8') as f:
         for r in self.to_df().to_dict('records'): f.write(json.dumps(r, ensure_ascii=False) + '\n')
     return Path(path)
-TextData.to_jsonl = _to_jsonl
 
 # %% ../nbs/00_data.ipynb #711a3e52
 ASSETS = Path(__file__).parent/'assets' if '__file__' in globals() else Path('../pgkd/assets')
@@ -361,14 +364,25 @@ def load_demo() -> TextData:
     return d
 
 # %% ../nbs/00_data.ipynb #3b4b14a7
+def split_data(full:TextData, n_labelled=1000, n_valid=200, seed=0, valid:TextData|None=None, test:TextData|None=None,
+               pool:TextData|None=None, need_pool=False) -> tuple:
+    """`(train, valid, test, pool)` for a run. Train and validation are a seeded stratified sample of `n_labelled` texts of
+    `full`, `n_valid` of them for validation (or all of `full`, at most `n_labelled`, for train when `valid` is given).
+    With `need_pool`, the simulator's pool is `pool` (default: `full`) without any train, validation or test text."""
+    if valid is None:
+        if n_labelled > len(full): raise DataError(f"{full.source}: n_labelled={n_labelled} is more than its {len(full)} rows")
+        train, valid = full.sample(n_labelled, seed=seed).split(valid=n_valid, seed=seed)
+    else: train = full.sample(n_labelled, seed=seed) if n_labelled and n_labelled < len(full) else full
+    if need_pool:
+        pool, _ = (full if pool is None else pool).dedupe(against=[train, valid] + ([test] if test is not None else []))
+    return train, valid, test, pool if need_pool else None
+
 def demo_data(seed=0):
-    "`(train, valid, test, pool)` from the bundled demo set."
+    "`(train, valid, test, pool)` from the bundled demo set: 20 labelled texts per class, the rest halved into test and pool."
     demo = load_demo()
-    labelled = demo.sample(per_class=20, seed=seed)
-    used = set(labelled.texts)
-    rest = demo.new([i for i,t in enumerate(demo.texts) if t not in used])
-    test, pool = rest.split(valid=0.5, seed=seed)
-    train, valid = labelled.split(valid=0.25, seed=seed)
+    train, valid, *_ = split_data(demo, n_labelled=20*len(demo.classes), n_valid=5*len(demo.classes), seed=seed)
+    used = set(train.texts) | set(valid.texts)
+    test, pool = demo.new([i for i,t in enumerate(demo.texts) if t not in used]).split(valid=0.5, seed=seed)
     return train, valid, test, pool
 
 # %% ../nbs/00_data.ipynb #451427e6
@@ -389,3 +403,9 @@ def load_benchmark(name, split='train') -> TextData:
     d = TextData.from_csv(p/f'{split}.csv')
     d.source = f'{name}/{split}'
     return d
+
+def protocol_data(name, seed=0, n_labelled=1000, n_valid=200) -> tuple:
+    "`(train, valid, test, pool)` for benchmark `name`: the paper's sparse start, and the rest of train as the simulator's pool."
+    full, test = load_benchmark(name, 'train'), load_benchmark(name, 'test')
+    test = TextData(test.texts, test.labels, classes=full.classes, source=test.source)
+    return split_data(full, n_labelled, n_valid, seed, test=test, need_pool=True)

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
+from fastcore.basics import patch
 from .data import TextData, normalize_text
 from .prompts import PGKDRequest, count_tokens, answer_schema
 from .teachers import Teacher, Usage, Generation, OpenAITeacher, _shown
@@ -157,7 +158,8 @@ class LocalTeacher(Teacher):
     _cache_get, _cache_put = OpenAITeacher._cache_get, OpenAITeacher._cache_put
 
 # %% ../nbs/07b_local.ipynb #950fe19f
-def _load(self:LocalTeacher):
+@patch
+def load(self:LocalTeacher):
     "Load the tokenizer and model once (lazy: `gguf`, `accelerate` and torch are imported here). Errors name the path."
     if self._lm is not None: return self
     import torch
@@ -197,7 +199,6 @@ def _load(self:LocalTeacher):
     if tok.pad_token is None: tok.pad_token = tok.eos_token
     self._tok, self._lm, self._device = tok, lm, dev
     return self
-LocalTeacher.load = _load
 
 # %% ../nbs/07b_local.ipynb #283a35d4
 def _n_lines(text): return sum(1 for l in text.split('\n')[:-1] if l.strip())   # finished (newline-ended) non-empty lines
@@ -212,6 +213,7 @@ def _line_stop(tok, start, max_lines):
                                 dtype=torch.bool, device=input_ids.device)
     return LineStop()
 
+@patch
 def _key(self:LocalTeacher, messages, prefix, max_new, round, request, max_lines=None, schema=None):
     k = dict(model=self.path, messages=messages, prefix=prefix, temperature=self.temperature, top_p=self.top_p, max_new=max_new,
              repetition_penalty=self.repetition_penalty, no_repeat_ngram_size=self.no_repeat_ngram_size, max_lines=max_lines,
@@ -219,7 +221,8 @@ def _key(self:LocalTeacher, messages, prefix, max_new, round, request, max_lines
              **(dict(penalize_prompt=True) if self.penalize_prompt else {}))
     return hashlib.sha256(json.dumps(k, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
-def _chat(self:LocalTeacher, convs:list, prefix:str='', max_new_tokens:int|None=None, round:int=0, first:int=0, max_lines:int|None=None,
+@patch
+def chat(self:LocalTeacher, convs:list, prefix:str='', max_new_tokens:int|None=None, round:int=0, first:int=0, max_lines:int|None=None,
           schema:dict|None=None) -> list[dict]:
     "Complete each conversation in `convs` (in batches, seeded sampling); each answer starts with `prefix` and stops after `max_lines` lines, or is JSON valid under `schema`. Returns dicts of text, usage, truncated."
     max_new = max_new_tokens or self.max_new_tokens
@@ -262,9 +265,9 @@ def _chat(self:LocalTeacher, convs:list, prefix:str='', max_new_tokens:int|None=
                          truncated=n is None, messages=convs[i], prefix=pres[i], model=self.path, round=round, request=first + i)   # the cache's checked fields: key, answer, usage
                 self._cache_put(keys[i], o); out[i] = dict(o, fresh=True)
     return out
-LocalTeacher._key, LocalTeacher.chat = _key, _chat
 
 # %% ../nbs/07b_local.ipynb #bec279a2
+@patch
 def _enforcer_data(self:LocalTeacher):
     "lm-format-enforcer's view of the tokenizer: each token's text, and whether it starts a word (built once, a few seconds)."
     if self._lmfe is None:
@@ -282,12 +285,12 @@ def _enforcer_data(self:LocalTeacher):
         self._lmfe = TokenEnforcerTokenizerData(regular, lambda ids: tok.decode(ids).rstrip('\ufffd'), eos, False, len(tok))
     return self._lmfe
 
-def _json_enforcer(self:LocalTeacher, schema:dict):
+@patch
+def json_enforcer(self:LocalTeacher, schema:dict):
     "A `prefix_allowed_tokens_fn` for `generate`: the tokens that keep each row's answer valid JSON under `schema`."
     from lmformatenforcer import JsonSchemaParser, TokenEnforcer
     enf = TokenEnforcer(self._enforcer_data(), JsonSchemaParser(schema))
     return lambda batch_id, ids: enf.get_allowed_tokens(ids.tolist()).allowed_tokens
-LocalTeacher._enforcer_data, LocalTeacher.json_enforcer = _enforcer_data, _json_enforcer
 
 # %% ../nbs/07b_local.ipynb #f57ac46c
 def _tokens_per_line(examples, lo=24, hi=96):
@@ -296,7 +299,8 @@ def _tokens_per_line(examples, lo=24, hi=96):
 
 def _usage(o): return Usage(o['prompt_tokens'], o['completion_tokens'], calls=1) if o.get('fresh') else Usage(cached=1)
 
-async def _agenerate_local(self:LocalTeacher, req:PGKDRequest, round:int=0) -> Generation:
+@patch
+async def agenerate(self:LocalTeacher, req:PGKDRequest, round:int=0) -> Generation:
     if self.strategy == 'json': return await Teacher.agenerate(self, req, round)
     t0 = time.monotonic()
     shown, rej, usage, log = list(_shown(req)), Counter(), Usage(), []
@@ -347,9 +351,9 @@ def answer_schema_for(classes, n, max_chars=300, min_chars=20) -> dict:
     arr.update(minItems=1, maxItems=int(n)); arr['items']['properties']['text'].update(minLength=min_chars, maxLength=max_chars)
     return s
 
-async def _ask_local(self:LocalTeacher, messages, meta, session):
+@patch
+async def _ask(self:LocalTeacher, messages, meta, session):
     "The `json` strategy: one full PGKD prompt, answered by the local model; with `constrain`, decoding can only write JSON valid under the answer schema."
     schema = answer_schema_for(meta['classes'], meta['n'], self.max_item_chars) if self.constrain else None
     o = self.chat([messages], '', None, meta['round'], first=meta['request'] * 2 + (meta['kind'] == 'repair'), schema=schema)[0]
     return o['answer'], _usage(o)
-LocalTeacher.agenerate, LocalTeacher._ask = _agenerate_local, _ask_local

@@ -4,9 +4,9 @@
 
 # %% ../nbs/08_loop.ipynb #eae15284
 from __future__ import annotations
-import json, os, math, time, copy, numbers, argparse
+import json, time, copy, numbers, argparse
 from collections import Counter
-from dataclasses import dataclass, asdict, field, fields
+from dataclasses import dataclass, asdict, field, fields, replace
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.basics import store_attr, GetAttr, noop, listify, patch
@@ -15,12 +15,12 @@ from .report import Report
 from .mining import mine, mining_probs, MINING_SOURCES
 from .prompts import PGKDRequest, Example
 from .teachers import format_stats
-from .runfolder import RunFolder, RunFolderError, atomic_write, fingerprint, differences
+from .runfolder import RunFolder, RunFolderError, fingerprint, differences
 
 # %% auto #0
 __all__ = ['METHODS', 'METRICS', 'EVENTS', 'LIMITS', 'better', 'option', 'PGKDConfig', 'arg_type', 'config_args',
-           'config_from_args', 'build_request', 'CancelRound', 'CancelLoop', 'Callback', 'PrintCallback', 'PGKD',
-           'TeacherLog']
+           'config_from_args', 'build_request', 'CancelRound', 'CancelLoop', 'Callback', 'PrintCallback', 'LoopState',
+           'PGKD', 'TeacherLog']
 
 # %% ../nbs/08_loop.ipynb #bf9f1c8b
 METHODS = ('pgkd', 'vanilla', 'alone', 'no-report', 'no-hard-negatives')
@@ -162,6 +162,26 @@ def _metrics(prefix, r:Report) -> dict:
     return {f'{prefix}_loss': float(r.loss), f'{prefix}_accuracy': float(r.accuracy),
             f'{prefix}_macro_f1': float(r.macro_f1), f'{prefix}_weighted_f1': float(r.weighted_f1)}
 
+@dataclass(eq=False)
+class LoopState:
+    "Everything a round changes. `step` computes the next round on a copy (`begin`) and commits it by one assignment, so a round that fails is simply not committed."
+    train: TextData; generated: TextData; rng: np.random.Generator
+    student: object = None; round: int = -1; history: list = field(default_factory=list); rejected: Counter = field(default_factory=Counter)
+    best: float|None = None; best_round: int|None = None; best_student: object = None; wait: int = 0
+    valid_report: Report|None = None; test_report: Report|None = None; best_valid_report: Report|None = None
+    best_test_report: Report|None = None; before_report: Report|None = None; done: bool = False; stop_reason: str|None = None
+    new: TextData|None = None; round_rejected: Counter|None = None; mined: object = None; request: PGKDRequest|None = None; generation: object = None
+    def begin(self) -> LoopState:
+        "A copy to compute the next round on: nothing the round does reaches `self`."
+        return replace(self, history=list(self.history), rejected=Counter(self.rejected), rng=copy.deepcopy(self.rng), new=None,
+                       round_rejected=Counter(), mined=None, request=None, generation=None)
+
+class _InState:
+    "A loop attribute that lives in its `LoopState`: the round in flight while one runs (what callbacks see), else the committed one."
+    def __init__(self, name): self.name = name
+    def __get__(self, loop, cls=None): return self if loop is None else getattr(loop.cur or loop.state, self.name)
+    def __set__(self, loop, v): setattr(loop.cur or loop.state, self.name, v)
+
 class PGKD:
     "Performance-Guided Knowledge Distillation: rounds of teacher generation guided by the student's report."
     def __init__(self, student, teacher, train:TextData, valid:TextData, test:TextData|None=None,
@@ -173,15 +193,10 @@ class PGKD:
             if d is not None and not isinstance(d, TextData): raise TypeError(f"{name} must be a TextData, got {type(d).__name__}")
         check_split(train, valid, 'validation')
         if test is not None and test.classes != train.classes: raise DataError("test classes differ from train classes")
-        store_attr('student,teacher,valid,test')
-        self.train0, self.train = train, train
+        self.state, self.cur = LoopState(train, train.new([]), np.random.default_rng(self.cfg.seed), student), None
+        store_attr('teacher,valid,test')
+        self.train0, self.finished = train, False
         self.out, self.folder, self.run_info = (Path(out) if out else None), None, dict(run_info or {})
-        self.history, self.new, self.round, self.done, self.stop_reason = [], None, -1, False, None
-        self.best, self.best_round, self.best_student, self.wait = None, None, None, 0
-        self.valid_report = self.test_report = self.best_valid_report = self.best_test_report = self.before_report = None
-        self.generated = train.new([])
-        self.rejected = Counter()
-        self.rng = np.random.default_rng(self.cfg.seed)
         self.cbs = []
         self.add_cbs(listify(cbs) + ([PrintCallback()] if progress else []))
         if self.out: self._open_folder(resume)
@@ -194,6 +209,8 @@ class PGKD:
     def __repr__(self):
         return (f"PGKD({self.cfg.method}, round {self.round}/{self.cfg.steps}, train {len(self.train)}, "
                 f"best round {self.best_round}{', done: '+self.stop_reason if self.done else ''})")
+
+for _k in LoopState.__dataclass_fields__: setattr(PGKD, _k, _InState(_k))   # loop.round, loop.train, ... read and write the state
 
 # %% ../nbs/08_loop.ipynb #722fc5b3
 @patch
@@ -223,10 +240,8 @@ def _generate(self:PGKD):
         data, probs = mining_probs(self.student, self.train, self.valid, cfg.mining, cfg.folds, cfg.seed + self.round)
         mined = mine(data, probs, cfg.n, cfg.k, seed=cfg.seed + self.round, uniform=cfg.uniform,
                      given=self.generated.counts().values)
-    self.mined = mined
-    self.request = build_request(cfg, self.train, self.valid_report, mined, self.rng)
-    gen = self.teacher.generate(self.request, round=self.round)
-    self.generation = gen
+    self.mined, self.request = mined, build_request(cfg, self.train, self.valid_report, mined, self.rng)
+    self.generation = gen = self.teacher.generate(self.request, round=self.round)
     rejected = Counter(gen.rejected)
     samples, n_dup = gen.samples.dedupe(against=[self.train, self.valid] + ([self.test] if self.test is not None else []))
     if n_dup: rejected['duplicate'] += n_dup
@@ -241,8 +256,8 @@ def step(self:PGKD):
     "Run one round (round 0 trains on the labelled data). Returns the round's history record, or None when done."
     if self.done: return None
     t0, cost0 = time.time(), self._cost()
-    saved = self._snapshot()
-    self.round += 1
+    self.cur = s = self.state.begin()   # from here on, loop.round, loop.train... are the new round's
+    s.round += 1
     try:
         self('before_round')
         added, rejected, t_teacher = 0, Counter(), 0.
@@ -272,29 +287,16 @@ def step(self:PGKD):
         rec['seconds'] = time.time() - t0
         self.history.append(rec)
         self._check_stop()
-        if self.out: self._save_round()
         self('after_round')
-    except CancelRound:  # nothing was recorded: the round can be run again
-        self._restore(saved)
-        return None
-    except CancelLoop:
-        self.done, self.stop_reason = True, 'cancelled'
-    except Exception:    # a failed round (a teacher error, say) leaves the loop as it was before the round
-        self._restore(saved)
-        raise
+    except CancelLoop:                # the run ends: with this round if it was recorded, else as it was before it
+        if len(s.history) == len(self.state.history): s = replace(self.state)
+        s.done, s.stop_reason = True, 'cancelled'
+    except CancelRound: return None   # not committed: the round can be run again
+    finally: self.cur = None          # an error (a teacher that gives up, a callback, Ctrl-C) commits nothing either
+    self.state = s                    # the commit
+    if self.out: self._save_round()
     if self.done: self._finish()
     return self.history[-1] if self.history else None
-
-_STATE = ('round train generated rejected best best_round best_student wait student valid_report test_report '
-          'best_valid_report best_test_report before_report done stop_reason').split()
-@patch
-def _snapshot(self:PGKD):
-    "What a round changes, to undo a round that failed or was cancelled."
-    return {k: getattr(self, k) for k in _STATE} | dict(rejected=self.rejected.copy(), n_history=len(self.history))
-@patch
-def _restore(self:PGKD, s):
-    del self.history[s.pop('n_history'):]
-    for k,v in s.items(): setattr(self, k, v)
 
 @patch
 def _cost(self:PGKD, part='total') -> float:
@@ -321,7 +323,7 @@ def run(self:PGKD):
 # %% ../nbs/08_loop.ipynb #1cd3ecf7
 @patch
 def _finish(self:PGKD):
-    if getattr(self, 'finished', False): return
+    if self.finished: return
     self.finished = True
     self('after_loop')
     if self.out: self._save_final(); self.folder.release()
@@ -455,7 +457,6 @@ def plot_history(self:PGKD, ax=None, metric='macro_f1'):
 @patch
 def plot_per_class(self:PGKD, top=30):
     "Per-class F1 on test (or validation) before (round 0) and after (the best round), the biggest changes first."
-    import matplotlib.pyplot as plt
     after = self.best_test_report if self.test is not None else self.best_valid_report
     before = self.before_report
     d = pd.DataFrame(dict(before=before.per_class['f1'], after=after.per_class['f1']))
@@ -467,7 +468,7 @@ def plot_per_class(self:PGKD, top=30):
 
 @patch
 def _save_final(self:PGKD):
-    import matplotlib; import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt
     out = self.out
     self.folder.write('report.json', json.dumps(self.summary(), indent=2))
     for name, f in (('learning_curve.png', self.plot_history), ('per_class_f1.png', self.plot_per_class)):
@@ -488,6 +489,4 @@ class TeacherLog(Callback):
     def after_round(self):
         h = self.loop.history[-1] if self.loop.history else None
         if not self.rec or h is None or h['round'] != self.rec['round']: return
-        h.update({f'teacher_{k}': self.rec.get(k) for k in ('requests', 'parse_rate', 'texts_per_minute')})
-        if self.loop.out:   # the round was saved before this event: save its record again, with these fields
-            self.loop.folder.write('history.jsonl', _jsonl(self.loop.history))
+        h.update({f'teacher_{k}': self.rec.get(k) for k in ('requests', 'parse_rate', 'texts_per_minute')})   # saved with the round, after this event

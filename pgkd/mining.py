@@ -6,11 +6,11 @@
 from __future__ import annotations
 import numpy as np, pandas as pd
 from fastcore.basics import store_attr
-from .data import TextData, _alloc
+from .data import TextData, allocate
+from .report import Report
 
 # %% auto #0
-__all__ = ['MINING_SOURCES', 'hard_negatives', 'pick_samples', 'confusion_pairs', 'per_class_f1', 'Quotas', 'oof_proba',
-           'mining_probs', 'Mined', 'mine']
+__all__ = ['MINING_SOURCES', 'hard_negatives', 'pick_samples', 'Quotas', 'oof_proba', 'mining_probs', 'Mined', 'mine']
 
 # %% ../nbs/03_mining.ipynb #754079e8
 def _frame(data:TextData, probs:np.ndarray, idxs) -> pd.DataFrame:
@@ -52,31 +52,15 @@ def pick_samples(data:TextData, probs, k=16, seed=0):
     return (_frame(data, probs, _spread(y, np.flatnonzero(ok), k, rng)),
             _frame(data, probs, _spread(y, np.flatnonzero(~ok), k, rng)))
 
-# %% ../nbs/03_mining.ipynb #4b5b0044
-def confusion_pairs(y_true, y_pred, classes, top=None) -> list:
-    "`(true, pred, count)` for every off-diagonal pair, most frequent first."
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    off = y_true != y_pred
-    if not off.any(): return []
-    pairs, counts = np.unique(np.stack([y_true[off], y_pred[off]], 1), axis=0, return_counts=True)
-    order = np.lexsort((pairs[:,1], pairs[:,0], -counts))[:top]
-    return [(classes[pairs[i,0]], classes[pairs[i,1]], int(counts[i])) for i in order]
-
-def per_class_f1(y_true, y_pred, n_classes) -> np.ndarray:
-    "F1 per class (NaN where a class has neither samples nor predictions)."
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    tp = np.bincount(y_true[y_true==y_pred], minlength=n_classes).astype(float)
-    t, p = np.bincount(y_true, minlength=n_classes), np.bincount(y_pred, minlength=n_classes)
-    with np.errstate(invalid='ignore', divide='ignore'): return np.where(t+p > 0, 2*tp/(t+p), np.nan)
-
 # %% ../nbs/03_mining.ipynb #154c17e5
 class Quotas:
     "Per-class shares of `n` generated samples from the student's predictions; `confused_with` names each class's worst confusion."
     def __init__(self, classes, y_true, y_pred, n, uniform=0.5, given=None):
-        C = len(classes)
-        f1 = per_class_f1(y_true, y_pred, C)
-        f1 = np.where(np.isnan(f1), np.nanmean(f1) if not np.isnan(f1).all() else 0.5, f1)
-        pairs = confusion_pairs(y_true, y_pred, classes)
+        C, r = len(classes), Report.from_preds(y_true, y_pred, classes)
+        seen = (r.cm.sum(0) + r.cm.sum(1)) > 0       # classes with samples or predictions to judge
+        f1 = np.where(seen, r.per_class.f1, np.nan)
+        f1 = np.where(seen, f1, np.nanmean(f1) if seen.any() else 0.5)
+        pairs = r.confusions
         conf = np.zeros(C)
         c2i = {c:i for i,c in enumerate(classes)}
         for t,p,cnt in pairs: conf[c2i[t]] += cnt; conf[c2i[p]] += cnt/2
@@ -86,7 +70,7 @@ class Quotas:
         if given is not None and np.sum(given) > 0:  # steer the run's running totals towards the weights
             need = np.clip(w * (np.sum(given) + n) - np.asarray(given), 0, None)
             if need.sum() == 0: need = w
-        self.weights, self.counts = w, _weighted_alloc(need, n)
+        self.weights, self.counts = w, allocate(need, n)
         self.confused_with = {}
         for t,p,_ in pairs: self.confused_with.setdefault(t, p)
         store_attr('classes,n,uniform')
@@ -96,14 +80,6 @@ class Quotas:
     def __repr__(self):
         top = sorted(self.to_dict().items(), key=lambda x: -x[1])[:5]
         return f"Quotas(n={self.n}, {len(self.to_dict())} classes; top {top})"
-
-def _weighted_alloc(w, n) -> np.ndarray:
-    "Share `n` by weights `w` with largest remainders (deterministic ties: lower index first)."
-    ideal = np.asarray(w) / np.sum(w) * n
-    out = np.floor(ideal).astype(int)
-    rem = n - out.sum()
-    out[np.argsort(-(ideal - out), kind='stable')[:rem]] += 1
-    return out
 
 # %% ../nbs/03_mining.ipynb #27ec29c6
 def oof_proba(student, data:TextData, folds=5, seed=0) -> np.ndarray:

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import json
 import numpy as np, pandas as pd
-from fastcore.basics import store_attr
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['Report']
@@ -41,7 +41,7 @@ class Report:
         tp,support,predicted = np.diag(self.cm),self.cm.sum(1),self.cm.sum(0)
         self.n = int(support.sum())
         p,r = _safe_div(tp, predicted),_safe_div(tp, support)
-        f1 = _safe_div(2*p*r, p+r)
+        f1 = _safe_div(2*tp, support+predicted)   # = 2PR/(P+R), computed from the counts
         self.per_class = pd.DataFrame(dict(support=support, precision=p, recall=r, f1=f1), index=pd.Index(self.classes, name='class'))
         # like scikit-learn, macro averages run over the classes that occur in the labels or the predictions
         act = (support + predicted) > 0
@@ -61,10 +61,15 @@ class Report:
         y = _label_ids(y_true, classes)
         if len(y) != len(probs): raise ValueError(f"{len(y)} labels but {len(probs)} rows of probs")
         if len(y) == 0: raise ValueError("from_probs: no samples (y_true is empty)")
-        pred = probs.argmax(1)
-        cm = np.bincount(y*k + pred, minlength=k*k).reshape(k, k)
         loss = -np.log(np.clip(probs[np.arange(len(y)), y], eps, 1)).mean()
-        return cls(classes, cm, loss)
+        return cls.from_preds(y, probs.argmax(1), classes, loss)
+
+    @classmethod
+    def from_preds(cls, y_true, y_pred, classes, loss=float('nan')):
+        "A report from true and predicted labels (`classes` ids or names); no loss unless given."
+        k, y, pred = len(classes), _label_ids(y_true, classes), _label_ids(y_pred, classes)
+        if len(y) != len(pred): raise ValueError(f"{len(y)} true labels but {len(pred)} predictions")
+        return cls(classes, np.bincount(y*k + pred, minlength=k*k).reshape(k, k), loss)
 
     @property
     def metrics(self) -> dict:
@@ -77,32 +82,36 @@ class Report:
                 f"macro-F1 {self.macro_f1:.3f}, weighted-F1 {self.weighted_f1:.3f}, loss {self.loss:.3f})")
 
 # %% ../nbs/01_report.ipynb #6a2c5906
-def _df(self:Report) -> pd.DataFrame:
+@patch(as_prop=True)
+def df(self:Report) -> pd.DataFrame:
     "`per_class` plus 'macro avg' and 'weighted avg' rows."
     avg = pd.DataFrame({'support': [self.n]*2,
                         'precision': [self.macro_precision, self.weighted_precision],
                         'recall': [self.macro_recall, self.weighted_recall],
                         'f1': [self.macro_f1, self.weighted_f1]}, index=['macro avg', 'weighted avg'])
     return pd.concat([self.per_class, avg])
-Report.df = property(_df)
 
-def _confusions(self:Report, top=None) -> list:
+@patch
+def top_confusions(self:Report, top=None) -> list:
     "Off-diagonal `(true, predicted, count)` triples, most frequent first (ties by class order)."
     off = self.cm.copy(); np.fill_diagonal(off, 0)
     i,j = np.nonzero(off)
     order = np.lexsort((j, i, -off[i, j]))[:top]
     return [(self.classes[a], self.classes[b], int(off[a, b])) for a,b in zip(i[order], j[order])]
-Report.confusions = property(_confusions)
-Report.top_confusions = _confusions
+@patch(as_prop=True)
+def confusions(self:Report) -> list:
+    "Every off-diagonal `(true, predicted, count)`, most frequent first."
+    return self.top_confusions()
 
-def _worst(self:Report, n=None) -> pd.DataFrame:
+@patch
+def worst(self:Report, n=None) -> pd.DataFrame:
     "The classes that occur (in labels or predictions), worst F1 first; ties: bigger support first."
     pc = self.per_class[(self.per_class.support > 0) | (self.cm.sum(0) > 0)]
     return pc.assign(_s=-pc.support).sort_values(['f1', '_s'], kind='stable').drop(columns='_s').head(n)
-Report.worst = _worst
 
 # %% ../nbs/01_report.ipynb #011a0b39
-def _to_prompt(self:Report, max_classes=None, max_chars=None, max_confusions=10, name='Validation') -> str:
+@patch
+def to_prompt(self:Report, max_classes=None, max_chars=None, max_confusions=10, name='Validation') -> str:
     "Compact text for a teacher prompt: headline metrics, worst classes first, then top confusions; within `max_chars`."
     head = (f"{name}: {self.n} samples, accuracy {self.accuracy:.3f}, macro-F1 {self.macro_f1:.3f}, "
             f"weighted-F1 {self.weighted_f1:.3f}, loss {self.loss:.3f}.")
@@ -124,17 +133,18 @@ def _to_prompt(self:Report, max_classes=None, max_chars=None, max_confusions=10,
         txt = build(nc, nf)
     if max_chars is not None and len(txt) > max_chars: txt = head[:max_chars]
     return txt
-Report.to_prompt = _to_prompt
 
 # %% ../nbs/01_report.ipynb #7ce7d4c8
-def _to_dict(self:Report) -> dict:
+@patch
+def to_dict(self:Report) -> dict:
     "A JSON-ready dict: classes, confusion matrix, loss, and the headline metrics (informative; recomputed on load)."
     return dict(classes=self.classes, cm=self.cm.tolist(), loss=self.loss, metrics=self.metrics)
 
-@classmethod
-def _from_dict(cls, d:dict) -> Report: return cls(d['classes'], d['cm'], d.get('loss', float('nan')))
+@patch(cls_method=True)
+def from_dict(cls:Report, d:dict) -> Report: return cls(d['classes'], d['cm'], d.get('loss', float('nan')))
 
-def _to_json(self:Report, path=None):
+@patch
+def to_json(self:Report, path=None):
     "The report as a JSON string, also written to `path` if given."
     s = json.dumps(self.to_dict())
     if path is not None:
@@ -142,8 +152,8 @@ def _to_json(self:Report, path=None):
         Path(path).write_text(s)
     return s
 
-@classmethod
-def _from_json(cls, s) -> Report:
+@patch(cls_method=True)
+def from_json(cls:Report, s) -> Report:
     "A report from a JSON string or a path to a JSON file."
     from pathlib import Path
     if not str(s).lstrip().startswith('{'):
@@ -152,11 +162,12 @@ def _from_json(cls, s) -> Report:
         s = p.read_text()
     return cls.from_dict(json.loads(s))
 
-Report.to_dict,Report.from_dict,Report.to_json,Report.from_json = _to_dict,_from_dict,_to_json,_from_json
-Report.__eq__ = lambda self, o: isinstance(o, Report) and self.to_dict() == o.to_dict()
+@patch
+def __eq__(self:Report, o): return isinstance(o, Report) and self.to_dict() == o.to_dict()
 
 # %% ../nbs/01_report.ipynb #0e8fad8d
-def _plot_confusion(self:Report, max_classes=20, normalize=False, ax=None, figsize=None):
+@patch
+def plot_confusion(self:Report, max_classes=20, normalize=False, ax=None, figsize=None):
     "Heatmap of the confusion matrix restricted to the `max_classes` most-confused classes."
     import matplotlib.pyplot as plt
     k = len(self.classes)
@@ -181,7 +192,8 @@ def _plot_confusion(self:Report, max_classes=20, normalize=False, ax=None, figsi
     ax.set_title(f'Confusion matrix{sub}')
     return ax
 
-def _plot_per_class(self:Report, max_classes=30, ax=None, figsize=None):
+@patch
+def plot_per_class(self:Report, max_classes=30, ax=None, figsize=None):
     "Horizontal bars of precision, recall and F1 for the worst `max_classes` classes."
     import matplotlib.pyplot as plt
     w = self.worst(max_classes).iloc[::-1]
@@ -193,5 +205,3 @@ def _plot_per_class(self:Report, max_classes=30, ax=None, figsize=None):
     ax.set_xlim(0, 1); ax.legend(loc='lower right', fontsize=8)
     ax.set_title(f'Worst {len(w)} of {len(self.classes)} classes (macro-F1 {self.macro_f1:.3f})')
     return ax
-
-Report.plot_confusion,Report.plot_per_class = _plot_confusion,_plot_per_class

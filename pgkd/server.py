@@ -309,10 +309,15 @@ def stop(self:SimServer):
     self.httpd.shutdown(); self.httpd.server_close(); self.thread.join(5)
     self.httpd = None
 
-SimServer.__enter__ = lambda self: self.start()
-SimServer.__exit__ = lambda self, *exc: self.stop()
-SimServer.url = property(lambda self: f"http://{f'[{self.host}]' if ':' in self.host else self.host}:{self.port}/v1",
-                         doc="The base URL to give an OpenAI client.")
+@patch
+def __enter__(self:SimServer): return self.start()
+@patch
+def __exit__(self:SimServer, *exc): self.stop()
+
+@patch(as_prop=True)
+def url(self:SimServer) -> str:
+    "The base URL to give an OpenAI client."
+    return f"http://{f'[{self.host}]' if ':' in self.host else self.host}:{self.port}/v1"
 
 # %% ../nbs/06_server.ipynb #69de385f
 def _rate(s):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re, json
 from collections import Counter
 import numpy as np
-from .data import TextData, LabelMatcher, normalize_text
+from .data import TextData, LabelMatcher, normalize_text, allocate
 from . import prompts as P
 from .prompts import report_rows
 
@@ -76,16 +76,6 @@ def read_prompt(messages) -> dict:
                 misclassified=pairs(P.MISCLASSIFIED_TEMPLATE), hard_negatives=pairs(P.HARD_NEGATIVES_TEMPLATE))
 
 # %% ../nbs/05_simulator.ipynb #5ce3b114
-def _round_alloc(w, n, rng) -> np.ndarray:
-    "Integer counts summing to `n`, proportional to weights `w` (largest remainder; seeded random tie-break)."
-    w = np.asarray(w, float)
-    if n <= 0 or w.sum() <= 0: return np.zeros(len(w), int)
-    x = n * w / w.sum()
-    out = np.floor(x).astype(int)
-    order = np.lexsort((rng.random(len(w)), -(x - out)))
-    out[order[:n - out.sum()]] += 1
-    return out
-
 def class_weights(info:dict) -> dict[str,float]:
     "The simulator's weight per class for a prompt read by `read_prompt` (see the policy above)."
     cs = info['classes']
@@ -147,7 +137,7 @@ class Simulator:
             room = left - take
             ww = np.where(room > 0, w, 0.)
             if ww.sum() == 0: ww = (room > 0).astype(float)
-            take += np.minimum(_round_alloc(ww, n - take.sum(), self.rng), room)
+            take += np.minimum(allocate(ww, n - take.sum(), rng=self.rng), room)
         return {c: int(k) for c,k in zip(cs, take) if k}
 
     def state_dict(self) -> dict:

@@ -54,7 +54,7 @@ def test_no_import_circles():
     assert not circles, {a: graph[a] for a in circles}
 
 def test_failed_round_can_run_again():
-    "steps=1 and an after_round callback that raises: the round is rolled back (not done) and runs again."
+    "steps=1 and an after_round callback that raises: the round is not committed (not done) and runs again."
     from pgkd import PGKD, TfidfStudent, SimulatedTeacher, demo_data, Callback
     train, valid, test, pool = demo_data()
     class Late(Callback):

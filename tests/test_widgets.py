@@ -2,7 +2,7 @@
 import json
 from pathlib import Path
 import pytest
-from pgkd.cli import demo_data
+from pgkd import demo_data
 from pgkd.loop import PGKD, Callback
 from pgkd.students import TfidfStudent
 from pgkd.teachers import SimulatedTeacher, OpenAITeacher
