@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_teachers.ipynb #ad06010a
 from __future__ import annotations
-import os, re, json, math, time, random, asyncio, hashlib, logging, tempfile, warnings
+import os, json, math, time, asyncio, hashlib, logging, tempfile, warnings, functools, contextvars
 from urllib.parse import urlsplit, urlunsplit, parse_qsl, urlencode
 from fastcore.basics import patch
 from collections import Counter
@@ -280,7 +280,7 @@ class OpenAITeacher(Teacher):
     "An LLM teacher behind any OpenAI-compatible chat-completions endpoint (OpenAI, Azure, vLLM, Ollama, llama.cpp)."
     def __init__(self, model, base_url=None, api_key=None, temperature=0.7, max_tokens=4096, per_request=32, concurrency=4,
                  structured='auto', timeout=60, deadline=300, max_retries=8, cache_dir=None, prices=None, seed=None,
-                 backoff=1.0, backoff_max=30.0, max_extra=None, prompt_kw=None):
+                 max_extra=None, prompt_kw=None):
         super().__init__()
         if structured in (None, False): structured = 'none'
         if structured not in ('auto',) + MODES: raise ValueError(f"structured={structured!r}: use 'auto' or one of {list(MODES)}")
@@ -290,13 +290,12 @@ class OpenAITeacher(Teacher):
                 raise ValueError(f"{name}={v!r} must be a {'non-negative' if lo < 0 else 'positive'} number")
         self.model, self.base_url, self.temperature, self.max_tokens = model, base_url, temperature, max_tokens
         self.per_request, self.concurrency, self.structured, self.timeout, self.deadline = per_request, concurrency, structured, timeout, deadline
-        self.max_retries, self.prices, self.seed, self.backoff, self.backoff_max = max_retries, prices, seed, backoff, backoff_max
+        self.max_retries, self.prices, self.seed = max_retries, prices, seed
         self.max_extra, self.prompt_kw = max_extra, dict(prompt_kw or {})
         self.cache_dir = Path(cache_dir) if cache_dir else None
         self._key = _Secret(api_key)
         self.mode = 'json_schema' if structured == 'auto' else structured
         self.name = model
-        self._rng = random.Random(seed)
 
     def __repr__(self):
         return (f"OpenAITeacher(model={self.model!r}, base_url={redact_url(self.base_url)!r}, structured={self.structured!r} (using {self.mode!r}), "
@@ -351,22 +350,50 @@ def _response_format(self:OpenAITeacher, classes):
     if self.mode == 'json_object': return {'type': 'json_object'}
     return None
 
-def _retry_after(e):
-    h = getattr(getattr(e, 'response', None), 'headers', None) or {}
-    for k, d in (('retry-after-ms', 1000), ('retry-after', 1)):
-        try: return float(h.get(k)) / d
-        except (TypeError, ValueError): pass
-    return None
+def _about_format(text):
+    "Does an error's text say the server cannot do the response format?"
+    return any(w in str(text).lower() for w in ('response_format', 'json_schema', 'json_object', 'structured', 'schema'))
 
-def _about_format(e):
-    "Does the error say the server cannot do the response format? (400 and 422 as OpenAI and vLLM answer; 500 with a validation body as llama-cpp-python does.)"
-    m = str(getattr(e, 'message', e)).lower() + ' ' + json.dumps(getattr(e, 'body', None) or '', default=str).lower()
-    return any(w in m for w in ('response_format', 'json_schema', 'json_object', 'structured', 'schema'))
+def _refuses_format(r):
+    "Is the HTTP response `r` a refusal of the response format? (400 and 422 as OpenAI and vLLM answer; 500 with a validation body as llama-cpp-python does.)"
+    return r.status_code in (400, 422, 500) and _about_format(r.text)
 
 def _hint(status):
     "What to do about an HTTP status that is not retried."
     return {401: 'check the API key (OPENAI_API_KEY, or api_key=)', 403: 'the key may lack access to this model',
             404: 'check the model name and the base URL (it usually ends in /v1)'}.get(status, 'see the message above')
+
+class _Attempts:
+    "The HTTP attempts of one `_ask`: how many were sent and how many refused the format, the last one's request and outcome (a response, an exception, None while waiting), whether a refused format is to be downgraded."
+    def __init__(self): self.n, self.refused, self.request, self.last, self.downgrade = 0, 0, None, None, False
+
+_attempts = contextvars.ContextVar('pgkd_attempts', default=None)   # the `_Attempts` of the `_ask` running in this task
+
+@functools.cache
+def _http_client_class():
+    "The openai client's default HTTP client, noting each attempt (made on first use: importing pgkd does not import openai)."
+    import openai
+    class _HttpClient(openai.DefaultAsyncHttpxClient):
+        def __init__(self, sem, **kw): super().__init__(**kw); self._pgkd_sem = sem
+        async def send(self, request, **kw):
+            a = _attempts.get() or _Attempts()
+            async with self._pgkd_sem:   # at most `concurrency` requests in flight; a wait between attempts holds no slot
+                a.n, a.request, a.last = a.n + 1, request, None
+                try: r = await super().send(request, **kw)
+                except Exception as e: a.last = e; raise
+            if r.status_code >= 400:
+                await r.aread(); a.last = r
+                if a.downgrade and _refuses_format(r): r.headers['x-should-retry'] = 'false'   # the client obeys it: no retry
+            return r
+    return _HttpClient
+
+def _last_error(client, a:_Attempts):
+    "The last attempt's error as the openai client raises it; an attempt still waiting when the deadline came timed out."
+    import openai
+    if not a.n: return None
+    if getattr(a.last, 'status_code', None): return client._make_status_error_from_response(a.last)   # the client's own mapping (private): RateLimitError, ...
+    if a.last is None or 'Timeout' in type(a.last).__name__: return openai.APITimeoutError(request=a.request)   # httpx's ReadTimeout, ConnectTimeout, ...
+    return openai.APIConnectionError(request=a.request)
 
 @patch
 async def _open(self:OpenAITeacher):
@@ -388,7 +415,8 @@ def _api_key(self:OpenAITeacher) -> str:
 def _get_client(self:OpenAITeacher, session):
     if session['client'] is None:
         import openai
-        session['client'] = openai.AsyncOpenAI(api_key=self._api_key(), base_url=self.base_url, max_retries=0, timeout=self.timeout)
+        session['client'] = openai.AsyncOpenAI(api_key=self._api_key(), base_url=self.base_url, max_retries=int(self.max_retries),
+                                               timeout=self.timeout, http_client=_http_client_class()(session['sem']))
     return session['client']
 @patch
 def check(self:OpenAITeacher, timeout=10.):
@@ -406,6 +434,26 @@ def check(self:OpenAITeacher, timeout=10.):
 
 # %% ../nbs/07_teachers.ipynb #1d9be5ed
 @patch
+async def _create(self:OpenAITeacher, client, messages, meta, session, a:_Attempts):
+    "The chat completion, with the client's retries; a refused response format moves `mode` down `MODES` and asks again."
+    import openai
+    while True:
+        mode, left = self.mode, session['t_end'] - time.monotonic()
+        if left <= 0: raise TimeoutError
+        a.downgrade = self.structured == 'auto' and mode != 'none'
+        kw = dict(model=self.model, messages=messages, temperature=self.temperature, max_tokens=self.max_tokens)
+        if self.seed is not None: kw['seed'] = self.seed
+        rf = self._response_format(meta['classes'])
+        if rf: kw['response_format'] = rf
+        retries = max(0, int(self.max_retries) - (a.n - a.refused))   # what this request has left of `max_retries`: refusals do not count
+        try: return await client.with_options(max_retries=retries, timeout=min(self.timeout, left)).chat.completions.create(**kw)
+        except openai.APIStatusError as e:
+            if not (a.downgrade and _refuses_format(e.response)): raise
+            a.refused += 1
+            if self.mode == mode: self.mode = MODES[MODES.index(mode) + 1]
+            _log.info("%s: response_format %s refused (%s); now using %s", self.where, mode, self._redact(str(e)), self.mode)
+
+@patch
 async def _ask(self:OpenAITeacher, messages, meta, session):
     import openai
     key = self._cache_key(messages, meta)
@@ -413,47 +461,33 @@ async def _ask(self:OpenAITeacher, messages, meta, session):
     if hit is not None:
         pt, ct = int(hit['usage'].get('prompt_tokens', 0)), int(hit['usage'].get('completion_tokens', 0))
         return hit['answer'], Usage(cached=1, replayed_cost=cost_of(self.model, pt, ct, self.prices))
-    client, attempt, errors, last = self._get_client(session), 0, 0, None
-    while True:
+    client, a = self._get_client(session), _Attempts()
+    token = _attempts.set(a)
+    try:
         left = session['t_end'] - time.monotonic()
-        if left <= 0: break
-        mode = self.mode
-        kw = dict(model=self.model, messages=messages, temperature=self.temperature, max_tokens=self.max_tokens,
-                  timeout=min(self.timeout, left))
-        if self.seed is not None: kw['seed'] = self.seed
-        rf = self._response_format(meta['classes'])
-        if rf: kw['response_format'] = rf
-        wait = None
-        try:
-            async with session['sem']: r = await client.chat.completions.create(**kw)
-        except (openai.APITimeoutError, openai.APIConnectionError) as e: last = e
-        except openai.APIStatusError as e:
-            if self.structured == 'auto' and mode != 'none' and e.status_code in (400, 422, 500) and _about_format(e):
-                if self.mode == mode: self.mode = MODES[MODES.index(mode) + 1]
-                _log.info("%s: response_format %s refused (%s); now using %s", self.where, mode, self._redact(str(e)), self.mode)
-                continue
-            if e.status_code in (408, 409, 429) or e.status_code >= 500:
-                last, wait = e, _retry_after(e) if e.status_code == 429 else None
-            else: raise TeacherError(self._redact(f"{self.where}: HTTP {e.status_code}, not retried: {e}; {_hint(e.status_code)}"), fatal=True) from None
-        else:
-            ans = (r.choices[0].message.content or '') if r.choices else ''
-            pt = r.usage.prompt_tokens if r.usage else sum(count_tokens(m['content']) for m in messages)
-            ct = r.usage.completion_tokens if r.usage else count_tokens(ans)
-            u = Usage(pt, ct, calls=1, cost=cost_of(self.model, pt, ct, self.prices), errors=errors)
-            self._cache_put(key, dict(key=key, model=self.model, base_url=redact_url(self.base_url), round=meta['round'], request=meta['request'], kind=meta['kind'],
-                                      messages=messages, answer=ans, finish_reason=r.choices[0].finish_reason if r.choices else None,
-                                      usage=dict(prompt_tokens=pt, completion_tokens=ct)))
-            return ans, u
-        errors += 1; attempt += 1
-        if attempt > self.max_retries: break
-        if wait is None: wait = min(self.backoff_max, self.backoff * 2 ** (attempt - 1)) * (0.5 + 0.5 * self._rng.random())
-        _log.info("%s: %s; retry %d in %.2fs", self.where, self._redact(f"{type(last).__name__}: {last}"), attempt, wait)
-        if time.monotonic() + wait >= session['t_end']: break
-        await asyncio.sleep(wait)
+        async with asyncio.timeout(left if math.isfinite(left) else None):   # no request, and none of its retries, runs past the deadline
+            r = await self._create(client, messages, meta, session, a)
+    except TimeoutError: last = _last_error(client, a)                      # the deadline cut the call (or came before it)
+    except openai.APIStatusError as e:
+        if e.status_code < 500 and e.status_code not in (408, 409, 429) and e.response.headers.get('x-should-retry') != 'true':
+            raise TeacherError(self._redact(f"{self.where}: HTTP {e.status_code}, not retried: {e}; {_hint(e.status_code)}"), fatal=True) from None
+        last = e                                                            # the client's retries are spent
+    except openai.APIConnectionError as e: last = e                         # timeouts too (APITimeoutError)
+    else:
+        ans = (r.choices[0].message.content or '') if r.choices else ''
+        pt = r.usage.prompt_tokens if r.usage else sum(count_tokens(m['content']) for m in messages)
+        ct = r.usage.completion_tokens if r.usage else count_tokens(ans)
+        u = Usage(pt, ct, calls=1, cost=cost_of(self.model, pt, ct, self.prices), errors=a.n - a.refused - 1)
+        self._cache_put(key, dict(key=key, model=self.model, base_url=redact_url(self.base_url), round=meta['round'], request=meta['request'], kind=meta['kind'],
+                                  messages=messages, answer=ans, finish_reason=r.choices[0].finish_reason if r.choices else None,
+                                  usage=dict(prompt_tokens=pt, completion_tokens=ct)))
+        return ans, u
+    finally: _attempts.reset(token)
+    n = a.n - a.refused
     why = f"{type(last).__name__}: {last}" if last else "no attempt could start"
     todo = ("is the server running, and is the base URL right?" if isinstance(last, openai.APIConnectionError) and not isinstance(last, openai.APITimeoutError)
             else "raise the timeout, deadline or retries (--timeout, --deadline, --max-retries) if the server is just slow")
-    raise TeacherError(self._redact(f"{self.where}: no answer after {attempt} attempts within the {self.deadline:g}s deadline; "
+    raise TeacherError(self._redact(f"{self.where}: no answer after {n} attempt{'s' * (n != 1)} within the {self.deadline:g}s deadline; "
                                     f"last error: {why}; {todo}"))
 
 # %% ../nbs/07_teachers.ipynb #64523d85

@@ -1,5 +1,5 @@
 "Teachers over real HTTP: the `openai` client against pgkd's simulator server (loopback only, no internet)."
-import os, sys, json, time, pickle, signal, subprocess, warnings
+import os, re, sys, json, time, pickle, signal, subprocess, warnings
 from collections import Counter
 from dataclasses import replace
 import pytest
@@ -14,7 +14,7 @@ from pgkd.teachers import OpenAITeacher, SimulatedTeacher, TeacherError, Usage, 
 
 ENV = dict(os.environ, PYTHONPATH=str(Path(pgkd.__file__).parents[1]))
 MIX = {'429': .05, '500': .05, 'timeout': .04, 'malformed': .04, 'truncated': .04, 'bad_label': .04, 'duplicate': .04}
-FAST = dict(timeout=1, backoff=0.05, backoff_max=0.5)   # short timeouts keep the suite fast
+FAST = dict(timeout=1)   # short timeouts keep the suite fast (the waits between retries are the openai client's: 0.5 s, 1 s, ... or Retry-After)
 
 @pytest.fixture(scope='module')
 def data():
@@ -68,10 +68,60 @@ def test_always_failing_server_raises_clear_error(pool, req):
             t = OpenAITeacher('my-model', base_url=srv.url, api_key='x', deadline=2.0, **FAST)
             t0 = time.time()
             with pytest.raises(TeacherError) as e: t.generate(replace(req, n=8))
-            assert time.time() - t0 < 4.5
+            assert time.time() - t0 < 3.5   # the deadline (2 s) cuts the client's retries wherever they are
         msg = str(e.value)
         assert "model 'my-model'" in msg and srv.url in msg and 'deadline' in msg and 'last error' in msg
-        assert {'500': 'InternalServerError', '429': 'RateLimitError', 'timeout': 'Timeout'}[fault] in msg
+        assert {'500': 'InternalServerError', '429': 'RateLimitError', 'timeout': 'APITimeoutError'}[fault] in msg
+        n = int(re.search(r'no answer after (\d+) attempts? within the 2s deadline', msg)[1])
+        assert srv.calls <= n <= srv.calls + 1 and n >= 2, (msg, srv.calls)   # every attempt counted, the one the deadline cut too
+
+def test_max_retries_are_retries_after_the_first_attempt(pool, req):
+    "`max_retries` keeps its meaning with the openai client's retries: 2 means 3 attempts, and the error says so."
+    with SimServer(Simulator(pool), faults={'500': 1.0}) as srv:
+        t = OpenAITeacher('m', base_url=srv.url, api_key='x', max_retries=2, deadline=30, **FAST)
+        t0 = time.time()
+        with pytest.raises(TeacherError, match='no answer after 3 attempts within the 30s deadline') as e: t.generate(replace(req, n=8))
+        assert time.time() - t0 < 5   # the client's backoff: about 0.5 s, then 1 s
+    assert srv.calls == 3 and 'InternalServerError' in str(e.value) and not e.value.fatal
+
+def test_deadline_cuts_retries_of_a_server_that_is_down(req):
+    "Nothing listens: the client retries the connection with backoff until the deadline cuts it; the error names the connection error."
+    t = OpenAITeacher('m', base_url='http://127.0.0.1:9/v1', api_key='x', deadline=1.0, **FAST)
+    t0 = time.time()
+    with pytest.raises(TeacherError, match=r'no answer after \d+ attempts? within the 1s deadline; last error: APIConnectionError: .*is the server running'):
+        t.generate(replace(req, n=4))
+    assert time.time() - t0 < 2.5
+
+class _StatusServer:
+    "Answers every chat completion with `status`, echoing the Authorization header in the error message (as a careless server might)."
+    def __init__(self, status):
+        import threading
+        from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
+        me = self; self.calls = 0
+        class H(BaseHTTPRequestHandler):
+            def log_message(self, *a): pass
+            def do_POST(self):
+                me.calls += 1
+                self.rfile.read(int(self.headers['Content-Length']))
+                raw = json.dumps({'error': {'message': f"refused: {self.headers.get('Authorization')}", 'type': 'invalid_request_error'}}).encode()
+                self.send_response(status); self.send_header('Content-Type', 'application/json')
+                self.send_header('Content-Length', str(len(raw))); self.end_headers(); self.wfile.write(raw)
+        self.httpd = ThreadingHTTPServer(('127.0.0.1', 0), H)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}/v1"
+    def close(self): self.httpd.shutdown(); self.httpd.server_close()
+
+@pytest.mark.parametrize('status,hint', [(401, 'check the API key'), (403, 'lack access'), (400, 'see the message above')])
+def test_statuses_the_client_does_not_retry_are_fatal_at_once(req, status, hint):
+    "401, 403, a 400 not about the response format: one request, a fatal TeacherError with a hint, the key redacted."
+    secret = 'sk-test-' + 'fatal-status-0123456789'
+    srv = _StatusServer(status)
+    try:
+        t = OpenAITeacher('m', base_url=srv.url, api_key=secret, deadline=30, **FAST)
+        with pytest.raises(TeacherError, match=f'HTTP {status}, not retried') as e: t.generate(replace(req, n=4))
+    finally: srv.close()
+    assert e.value.fatal and srv.calls == 1 and hint in str(e.value)
+    assert secret not in str(e.value) and 'Bearer ***' in str(e.value)
 
 def test_non_retryable_error_is_immediate(pool, req):
     with SimServer(Simulator(pool)) as srv:
@@ -128,6 +178,14 @@ def test_concurrency_runs_in_parallel(pool, req):
         t0 = time.time(); g = t.generate(req); took = time.time() - t0
     assert len(g.samples) == 32 and srv.calls == 4
     assert took < 2.5, took
+
+def test_concurrency_is_a_limit(pool, req):
+    "With concurrency 2, four requests that each take 0.5 s need two turns: the limit holds for the HTTP requests the client sends."
+    with SimServer(Simulator(pool, seed=0), script=['timeout']*4, delay=0.5) as srv:
+        t = OpenAITeacher('pgkd-simulator', base_url=srv.url, api_key='x', per_request=8, concurrency=2, timeout=5)
+        t0 = time.time(); g = t.generate(req); took = time.time() - t0
+    assert len(g.samples) == 32 and srv.calls == 4
+    assert 0.95 < took < 3, took
 
 def test_structured_fallback_remembered(pool, req):
     with SimServer(Simulator(pool, seed=0), json_schema=False) as srv:
