@@ -11,7 +11,8 @@ Prints JSON and writes it to $OUT/gpu.json (or ./gpu.json).
 """
 import json, os, time, warnings; warnings.filterwarnings('ignore')
 import numpy as np, torch
-from pgkd.bench import protocol_data, speed_figures, long_texts, _throughput, _latency
+from pgkd.bench import protocol_data, speed_figures, long_texts
+from pgkd.students import throughput, latency
 from pgkd.transformer import TransformerStudent
 
 print('torch', torch.__version__, '| GPU:', torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'none')
@@ -28,7 +29,7 @@ ts = []
 for i in range(0, 256, 64):
     t0 = time.perf_counter(); s.predict_proba(long[i:i+64]); torch.cuda.synchronize(); ts.append(time.perf_counter() - t0)
 b = dict(fit_seconds_3_epochs=fit, seconds_per_64_long=float(np.median(ts)), long_texts_per_s=64/float(np.median(ts)),
-         short_texts_per_s=_throughput(s, test.texts), latency_p50_ms=_latency(s, test.texts, 100)[0],
+         short_texts_per_s=throughput(s, test.texts, 64, 2.), latency_p50_ms=latency(s, test.texts, 100)[0],
          gpu_peak_mb=torch.cuda.max_memory_allocated()/2**20)
 print('BERT-base-size student (12 layers, hidden 768, max_len 512):', json.dumps(b, indent=1)); out['bert_base_size'] = b
 json.dump(out, open(os.path.join(os.environ.get('OUT', '.'), 'gpu.json'), 'w'), indent=1)

@@ -8,7 +8,8 @@ import json, os, sys, time, argparse, platform
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 import numpy as np, pandas as pd
-from .data import TextData, load_benchmark, datasets_dir, DataError, protocol_data   # protocol_data: the paper's start, built in pgkd.data
+from .data import TextData, load_benchmark, datasets_dir, DataError, protocol_data
+from .students import throughput, latency   # one way to time a student: pgkd.students   # protocol_data: the paper's start, built in pgkd.data
 
 # %% auto #0
 __all__ = ['QUALITY_METHODS', 'ZERO_SHOT_ACCURACY', 'DEFAULT_ZERO_SHOT', 'PAPER_LLM', 'SPEED_STUDENTS', 'zero_shot_p',
@@ -266,19 +267,6 @@ PAPER_LLM = {  # quoted from Di Palo et al. (EMNLP 2024): one batch of 64 inputs
     'BERT + PGKD, GPU': dict(seconds=0.46, dollars=None),
 }
 
-def _throughput(student, texts, batch_size=64, min_seconds=2.0):
-    n, t0 = 0, time.perf_counter()
-    while True:
-        for i in range(0, len(texts), batch_size):
-            student.predict_proba(texts[i:i+batch_size]); n += len(texts[i:i+batch_size])
-        if time.perf_counter() - t0 >= min_seconds: return n / (time.perf_counter() - t0)
-
-def _latency(student, texts, n=200):
-    ts = []
-    for t in texts[:n]:
-        t0 = time.perf_counter(); student.predict_proba([t]); ts.append(time.perf_counter() - t0)
-    return np.percentile(ts, 50)*1000, np.percentile(ts, 95)*1000
-
 def long_texts(texts, words=750, n=256):
     "`n` texts of about `words` words (~1k tokens), made by joining `texts` in turn."
     out, cur, i = [], [], 0
@@ -306,10 +294,9 @@ def speed_figures(kind, train, valid, texts, batch_size=64, seed=0, checkpoint=N
         with tempfile.TemporaryDirectory() as d: s = Student.load(export_onnx(s, Path(d)/'onnx'), threads=threads)
     s.predict_proba(texts[:batch_size])  # warm up
     long = long_texts(texts)
-    p50, p95 = _latency(s, texts)
-    lp50, lp95 = _latency(s, long, 50)
-    return dict(student=kind, fit_seconds=fit, texts_per_s=_throughput(s, texts, batch_size), latency_p50_ms=p50,
-                latency_p95_ms=p95, long_texts_per_s=_throughput(s, long, batch_size), long_latency_p50_ms=lp50,
+    (p50, p95), (lp50, lp95) = latency(s, texts, 200), latency(s, long, 50)   # the students' own measures (pgkd.students)
+    return dict(student=kind, fit_seconds=fit, texts_per_s=throughput(s, texts, batch_size, 2.), latency_p50_ms=p50,
+                latency_p95_ms=p95, long_texts_per_s=throughput(s, long, batch_size, 2.), long_latency_p50_ms=lp50,
                 long_latency_p95_ms=lp95, peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024,
                 macro_f1=s.evaluate(valid).macro_f1)
 

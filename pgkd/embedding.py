@@ -15,6 +15,7 @@ from safetensors.numpy import save_file, load_file
 from transformers import AutoModel, AutoTokenizer
 from .students import Student, linear_head, _softmax
 from .transformer import _check_checkpoint, _quiet_hf, padded_batches, torch_threads
+from .runfolder import atomic_path
 
 # %% auto #0
 __all__ = ['POOLINGS', 'sentence_config', 'SentenceEncoder', 'Embedder', 'EmbeddingStudent']
@@ -124,9 +125,7 @@ class Embedder:
     def _write(self, keys, vecs):
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         name = f"part-{os.getpid()}-{len(self.cache)}-{keys[0][:8]}"
-        tmp = self.cache_dir/f".{name}.tmp.npz"
-        np.savez(tmp, keys=np.array(keys), vecs=vecs)
-        os.replace(tmp, self.cache_dir/f"{name}.npz")
+        with atomic_path(self.cache_dir/f"{name}.npz") as t, open(t, 'wb') as f: np.savez(f, keys=np.array(keys), vecs=vecs)
 
     def save(self, path) -> Path:
         "Write the encoder as a sentence-transformers folder: model, tokenizer, pooling and maximum length."

@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_predict.ipynb #4d5376aa
 from __future__ import annotations
-import os, json, time, hashlib, tempfile, warnings
+import os, json, time, hashlib, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
 import pyarrow as pa, pyarrow.parquet as pq
@@ -12,7 +12,7 @@ from scipy.optimize import minimize_scalar
 from .data import DataError, TextData
 from .students import Student, META, _softmax
 from .report import Report
-from .runfolder import RunFolder, atomic_write, file_sha256
+from .runfolder import RunFolder, atomic_write, atomic_path, file_sha256
 
 # %% auto #0
 __all__ = ['CALIBRATION', 'FORMATS', 'PROGRESS', 'student_dir', 'load_student', 'scaled', 'file_format', 'check_input',
@@ -161,24 +161,17 @@ def fallback_frame(res:pd.DataFrame, texts, fallback, threshold, classes, labels
     return res, info
 
 # %% ../nbs/13_predict.ipynb #664e51a3
-def _tmp(path:Path) -> Path:
-    fd, t = tempfile.mkstemp(dir=path.parent, prefix='.' + path.name + '.', suffix='.tmp'); os.close(fd); return Path(t)
-
 def write_part(df:pd.DataFrame, path, fmt, header=True) -> Path:
-    "Write one chunk's output to `path` atomically (a temporary file, then a rename): a killed process leaves no half part."
-    path = Path(path); t = _tmp(path)
-    try:
+    "Write one chunk's output to `path` atomically (`atomic_path`): a killed process leaves no half part."
+    with atomic_path(path) as t:
         if fmt == 'csv': df.to_csv(t, index=False, header=header)
         elif fmt == 'jsonl': df.to_json(t, orient='records', lines=True, force_ascii=False)
         else: pq.write_table(pa.Table.from_pandas(df, preserve_index=False), t)
-        os.replace(t, path)
-    finally: t.unlink(missing_ok=True)
-    return path
+    return Path(path)
 
 def assemble(parts, out, fmt) -> Path:
-    "Join the part files, in order, into `out` (through a temporary file and a rename), a part at a time."
-    out = Path(out); t = _tmp(out)
-    try:
+    "Join the part files, in order, into `out` (atomically, `atomic_path`), a part at a time."
+    with atomic_path(out) as t:
         if fmt in ('csv', 'jsonl'):
             with open(t, 'wb') as f:
                 for p in parts:
@@ -194,9 +187,7 @@ def assemble(parts, out, fmt) -> Path:
                     w.write_table(tb)
             finally:
                 if w is not None: w.close()
-        os.replace(t, out)
-    finally: t.unlink(missing_ok=True)
-    return out
+    return Path(out)
 
 # %% ../nbs/13_predict.ipynb #46f6fd5d
 PROGRESS = 'progress.json'

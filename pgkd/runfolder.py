@@ -5,6 +5,7 @@
 # %% ../nbs/07c_runfolder.ipynb #1d3a12dc
 from __future__ import annotations
 import os, json, errno, hashlib, tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from fastcore.basics import patch
 from .data import TextData
@@ -12,7 +13,8 @@ try: import fcntl
 except ImportError: fcntl = None   # Windows: no advisory lock (a warning says so)
 
 # %% auto #0
-__all__ = ['MANIFEST', 'LOCK', 'RunFolderError', 'atomic_write', 'RunFolder', 'fingerprint', 'file_sha256', 'differences']
+__all__ = ['MANIFEST', 'LOCK', 'RunFolderError', 'atomic_path', 'atomic_write', 'RunFolder', 'fingerprint', 'file_sha256',
+           'differences']
 
 # %% ../nbs/07c_runfolder.ipynb #212c603a
 MANIFEST, LOCK = 'manifest.json', '.lock'
@@ -22,12 +24,22 @@ _LEGACY = ('config.json', 'state.json', 'history.jsonl', 'history.csv', 'generat
 class RunFolderError(Exception):
     "A run folder cannot be used: foreign, in use by another process, or holding files pgkd did not write."
 
-def atomic_write(path, text:str):
-    "Write `text` to `path` through a temporary file and a rename: a reader never sees half a file."
+@contextmanager
+def atomic_path(path):
+    """A temporary path beside `path` to write to (with any library); renamed over `path` when the block ends, removed if it
+    fails. A reader never sees half a file, and a killed process leaves at most a hidden `.NAME.*.tmp`. pgkd's one atomic writer."""
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix='.'+path.name)
-    with os.fdopen(fd, 'w', encoding='utf-8') as f: f.write(text); f.flush(); os.fsync(f.fileno())
-    os.replace(tmp, path)
+    fd, t = tempfile.mkstemp(dir=path.parent, prefix='.' + path.name + '.', suffix='.tmp'); os.close(fd)
+    t = Path(t)
+    try:
+        yield t
+        os.replace(t, path)
+    finally: t.unlink(missing_ok=True)
+
+def atomic_write(path, text:str) -> Path:
+    "Write `text` to `path` atomically (`atomic_path`), synced to disk before the rename."
+    with atomic_path(path) as t, open(t, 'w', encoding='utf-8') as f: f.write(text); f.flush(); os.fsync(f.fileno())
+    return Path(path)
 
 _HELD = {}   # resolved path -> the RunFolder of this process that holds its lock
 

@@ -4,10 +4,8 @@
 
 # %% ../nbs/02_students.ipynb #bed71771
 from __future__ import annotations
-import json, os, re, sys, time, copy, resource, contextlib, warnings, importlib
-from collections import Counter
+import json, re, sys, time, copy, resource, warnings, importlib
 from itertools import chain
-from functools import partial
 from pathlib import Path
 import numpy as np, scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -17,7 +15,7 @@ from .data import TextData, DataError
 from .report import Report
 
 # %% auto #0
-__all__ = ['META', 'Student', 'linear_head', 'TfidfStudent', 'speed_benchmark']
+__all__ = ['META', 'Student', 'linear_head', 'TfidfStudent', 'throughput', 'latency', 'speed_benchmark']
 
 # %% ../nbs/02_students.ipynb #7ed83a19
 _STUDENTS = {}
@@ -249,6 +247,19 @@ class TfidfStudent(Student):
             self.coef,self.intercept = w['coef'],w['intercept']
 
 # %% ../nbs/02_students.ipynb #8ed945f5
+def throughput(student, texts, batch_size=64, min_seconds=0.) -> float:
+    "Texts per second that the fitted `student` predicts in batches of `batch_size`: all of `texts`, again until `min_seconds` have passed."
+    n, t0 = 0, time.perf_counter()
+    while True:
+        for i in range(0, len(texts), batch_size): student.predict_proba(texts[i:i+batch_size]); n += len(texts[i:i+batch_size])
+        if time.perf_counter() - t0 >= min_seconds: return n / (time.perf_counter() - t0)
+
+def latency(student, texts, n=100) -> tuple:
+    "Median and 95th-percentile milliseconds of the fitted `student` predicting one text at a time (the first `n` of `texts`)."
+    ts = []
+    for x in texts[:n]: t = time.perf_counter(); student.predict_proba([x]); ts.append(1000*(time.perf_counter() - t))
+    return float(np.percentile(ts, 50)), float(np.percentile(ts, 95))
+
 def speed_benchmark(student:Student, train:TextData, texts, valid:TextData|None=None, batch_size=64, n_single=100,
                     test:TextData|None=None) -> dict:
     "Fit a fresh copy of `student` on `train`; time batched and one-at-a-time prediction on `texts`; score on `test` if given."
@@ -258,15 +269,9 @@ def speed_benchmark(student:Student, train:TextData, texts, valid:TextData|None=
     s.fit(train, valid)
     fit_s,fit_cpu = time.perf_counter()-t,time.process_time()-c
     s.predict_proba(texts[:batch_size])                       # warm up (caches, allocator)
-    t = time.perf_counter()
-    for i in range(0, len(texts), batch_size): s.predict_proba(texts[i:i+batch_size])
-    tps = len(texts)/(time.perf_counter()-t)
-    lat = []
-    for x in texts[:n_single]:
-        t = time.perf_counter(); s.predict_proba([x]); lat.append(1000*(time.perf_counter()-t))
+    tps, (p50, p95) = throughput(s, texts, batch_size), latency(s, texts, n_single)
     return dict(student=type(s).__name__, n_train=len(train), fit_s=round(fit_s, 3), fit_cpu_s=round(fit_cpu, 3),
-                texts_per_s=round(tps), batch_size=batch_size, latency_p50_ms=round(float(np.percentile(lat, 50)), 3),
-                latency_p95_ms=round(float(np.percentile(lat, 95)), 3),
+                texts_per_s=round(tps), batch_size=batch_size, latency_p50_ms=round(p50, 3), latency_p95_ms=round(p95, 3),
                 peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024, 1),
                 torch_threads=s.settings.get('threads') or (sys.modules['torch'].get_num_threads() if 'torch' in sys.modules else None),
                 **({} if test is None else dict(test_macro_f1=round(s.evaluate(test).macro_f1, 4))))

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_teachers.ipynb #ad06010a
 from __future__ import annotations
-import os, json, math, time, asyncio, hashlib, logging, tempfile, warnings, functools, contextvars
+import os, json, math, time, asyncio, hashlib, logging, warnings, functools, contextvars
 from urllib.parse import urlsplit, urlunsplit, parse_qsl, urlencode
 from fastcore.basics import patch
 from collections import Counter
@@ -14,6 +14,7 @@ from pathlib import Path
 from .data import TextData, normalize_text
 from .prompts import PGKDRequest, build_messages, count_tokens, parse_answer, repair_messages, answer_schema
 from .simulator import Simulator, PoolExhausted
+from .runfolder import atomic_write
 
 # %% auto #0
 __all__ = ['PRICES', 'MODES', 'Usage', 'price_of', 'cost_of', 'Generation', 'TeacherError', 'split_request', 'Teacher',
@@ -336,10 +337,7 @@ def _cache_get(self:OpenAITeacher, key):
 @patch
 def _cache_put(self:OpenAITeacher, key, obj):
     if not self.cache_dir: return
-    self.cache_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=self.cache_dir, prefix=f'.{key[:12]}-', suffix='.tmp')
-    with os.fdopen(fd, 'w', encoding='utf-8') as f: json.dump(obj, f, ensure_ascii=False)
-    os.replace(tmp, self.cache_dir/f'{key}.json')
+    atomic_write(self.cache_dir/f'{key}.json', json.dumps(obj, ensure_ascii=False))
 
 # %% ../nbs/07_teachers.ipynb #0d9e697a
 @patch

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test pgkd has: the notebooks (nbdev_test; cells flagged slow, llm or cuda are skipped),
-# pytest, the notebooks/package sync check, and the README/index check. Exits non-zero on any failure.
+# Every test pgkd has: the notebooks (run as nbdev_test runs them, cells flagged notest, slow, llm or cuda skipped, and
+# their outputs compared with the committed ones), pytest, the notebooks/package sync check, and the README/index check.
+# Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export XDG_CACHE_HOME="$(mktemp -d)"  # a fresh user cache: no answer is replayed from an earlier run
@@ -13,9 +14,9 @@ python tests/assets.py > .assets/env.sh
 source .assets/env.sh
 echo "PGKD_MINILM=$PGKD_MINILM PGKD_SMOLLM2=$PGKD_SMOLLM2"
 
-echo "== notebooks (nbdev_test)"
+echo "== notebooks: each runs as nbdev_test runs it, and must print what it was committed with (timings aside)"
 before=$(state)
-nbdev_test --n_workers 2 --do_print --timing
+python .ci/execute.py --check --workers 2   # replaces nbdev_test: the same notebooks and cells; fails on an error or a changed output
 echo "== pytest"
 python -m pytest -q tests/
 echo "== nbdev_export and nbdev_clean leave git unchanged"
