@@ -121,7 +121,7 @@ def build_request(cfg:PGKDConfig, train:TextData, report:Report|None=None, mined
     req.correct, req.misclassified = _examples(mined.correct), _examples(mined.wrong)
     if cfg.method != 'no-hard-negatives': req.hard_negatives = _examples(mined.hard)
     if cfg.method != 'no-report':
-        req.report = report.to_prompt(max_classes=cfg.report_classes)
+        req.report, req.report_classes = report, cfg.report_classes   # the Report itself: the prompt renders it, the simulator reads its rows
         if cfg.quotas:
             req.quotas = mined.quotas.to_dict()
             req.confusions = {c:o for c,o in mined.quotas.confused_with.items() if c in req.quotas}

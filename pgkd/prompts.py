@@ -6,15 +6,16 @@
 from __future__ import annotations
 import re, json, math, numbers
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from .data import LabelMatcher, normalize_text
+from .report import Report
 
 # %% auto #0
 __all__ = ['SYSTEM', 'USER_TEMPLATE', 'TASK_TEMPLATE', 'TAXONOMY_TEMPLATE', 'CLASS_LINE', 'CLASS_DESC_LINE', 'EXAMPLES_TEMPLATE',
            'EXAMPLE_LINE', 'REPORT_TEMPLATE', 'CORRECT_TEMPLATE', 'MISCLASSIFIED_TEMPLATE', 'HARD_NEGATIVES_TEMPLATE',
            'PREDICTED_LINE', 'GUIDANCE', 'QUOTAS_TEMPLATE', 'QUOTA_LINE', 'QUOTA_WHY', 'ASK_TEMPLATE', 'ANSWER_SCHEMA',
-           'REPAIR_TEMPLATE', 'Example', 'PGKDRequest', 'count_tokens', 'report_rows', 'build_messages',
-           'answer_schema', 'Parsed', 'parse_answer', 'repair_messages']
+           'REPAIR_TEMPLATE', 'Example', 'PGKDRequest', 'count_tokens', 'report_rows', 'report_text', 'render_messages',
+           'fit_request', 'build_messages', 'answer_schema', 'Parsed', 'parse_answer', 'repair_messages']
 
 # %% ../nbs/04_prompts.ipynb #b0e55eb6
 @dataclass
@@ -33,7 +34,8 @@ class PGKDRequest:
     task: str = "text classification"            # a one-line task description
     descriptions: dict[str,str] = field(default_factory=dict)   # class -> description (optional)
     examples: list[Example] = field(default_factory=list)       # few-shot labelled examples (paper: 16)
-    report: str|None = None                      # the validation report text (`Report.to_prompt()`); None = not shown
+    report: Report|str|None = None               # the validation `Report` (data: its rows are shown worst first), or a text of your own; None = not shown
+    report_classes: int|None = None              # how many per-class rows of a `Report` to show (worst first); None = all
     correct: list[Example] = field(default_factory=list)        # correctly classified samples (paper: 16)
     misclassified: list[Example] = field(default_factory=list)  # misclassified samples (paper: 16)
     hard_negatives: list[Example] = field(default_factory=list) # confidently wrong (paper: top 16 by confidence)
@@ -107,16 +109,17 @@ def count_tokens(text:str) -> int:
 def _msgs_tokens(msgs): return sum(count_tokens(m['content']) + 4 for m in msgs)  # + a few per message for the chat format
 
 # %% ../nbs/04_prompts.ipynb #06b8abb5
-def _clip(t, k):
-    "`t` on one line, cut to `k` characters (with an ellipsis), JSON-quoted."
+def _cut(t, k=None):
+    "`t` on one line, cut to `k` characters (with an ellipsis)."
     t = ' '.join(str(t).split())
-    if len(t) > k: t = t[:max(k-1, 1)].rstrip() + '…'
-    return json.dumps(t, ensure_ascii=False)
+    return t if k is None or len(t) <= k else t[:max(k-1, 1)].rstrip() + '…'
 
-def _example_lines(exs, k):
+def _clip(t, k=None) -> str: return json.dumps(_cut(t, k), ensure_ascii=False)   # JSON-quoted: quotes and newlines cannot break the layout
+
+def _example_lines(exs, k=None):
     return '\n'.join(EXAMPLE_LINE.format(label=e.label, text=_clip(e.text, k)) for e in exs)
 
-def _predicted_lines(exs, k):
+def _predicted_lines(exs, k=None):
     return '\n'.join(PREDICTED_LINE.format(label=e.label, pred=e.pred if e.pred is not None else '?',
                                            conf=f" ({e.conf:.2f})" if e.conf is not None else '', text=_clip(e.text, k))
                      for e in exs)
@@ -174,46 +177,63 @@ def _trim_report(report, classes, keep):
 _STAGES = [(None, None, None, None), (120, None, None, None), (0, None, None, None), (0, 12, 200, None), (0, 8, 150, None),
            (0, 6, 120, None), (0, 4, 100, None), (0, 4, 100, 40), (0, 4, 100, 20), (0, 2, 80, 10), (0, 1, 60, 5), (0, 0, 60, 0)]
 
-def _render(req, template, max_text_chars, desc_chars=None, n_items=None, text_chars=None, report_rows_=None):
+def _stage(req:PGKDRequest, max_text_chars=300, desc_chars=None, n_items=None, text_chars=None, report_rows_=None) -> PGKDRequest:
+    "`req` as one compression stage shows it: descriptions cut (or dropped), lists cut, texts clipped, fewer report rows."
     k = min(max_text_chars, text_chars or max_text_chars)
-    cut = lambda xs: xs if n_items is None else xs[:n_items]
-    def cls_line(c):
-        d = req.descriptions.get(c, '') if desc_chars != 0 else ''
-        d = ' '.join(str(d).split())
-        if desc_chars and len(d) > desc_chars: d = d[:desc_chars-1].rstrip() + '…'
-        return CLASS_DESC_LINE.format(name=c, description=d) if d else CLASS_LINE.format(name=c)
+    exs = lambda xs: [replace(e, text=_cut(e.text, k)) for e in (xs if n_items is None else xs[:n_items])]
+    desc = {} if desc_chars == 0 else {c: _cut(d, desc_chars) for c,d in req.descriptions.items() if _cut(d)}
+    rep, rc = req.report, req.report_classes
+    if report_rows_ is not None:
+        if isinstance(rep, str): rep = _trim_report(rep, req.classes, report_rows_)   # your own text: its rows found by reading it
+        else: rc = report_rows_ if rc is None else min(rc, report_rows_)
+    return replace(req, descriptions=desc, examples=exs(req.examples), correct=exs(req.correct), misclassified=exs(req.misclassified),
+                   hard_negatives=exs(req.hard_negatives), report=rep, report_classes=rc)
+
+def report_text(req:PGKDRequest) -> str:
+    "The report as the prompt shows it: a `Report`'s worst `report_classes` rows and its confusions, or the text given."
+    if isinstance(req.report, Report): return req.report.to_prompt(max_classes=req.report_classes)
+    return (req.report or '').strip()
+
+def render_messages(req:PGKDRequest, system:str|None=None, template:str|None=None) -> list[dict]:
+    "The chat messages (system, user) that show `req` as it is: pgkd's one renderer (`fit_request` decides what is shown)."
+    cls_line = lambda c: CLASS_DESC_LINE.format(name=c, description=req.descriptions[c]) if req.descriptions.get(c) else CLASS_LINE.format(name=c)
     quotas = ''
     if req.quotas:
         conf = req.confusions or {}
         quotas = QUOTAS_TEMPLATE.format(lines='\n'.join(
             QUOTA_LINE.format(count=v, s='' if v == 1 else 's', name=c, why=QUOTA_WHY.format(other=conf[c]) if conf.get(c) else '')
             for c,v in req.quotas.items() if v > 0))
-    guided = bool(req.report or req.correct or req.misclassified or req.hard_negatives)
-    report = _trim_report(req.report, req.classes, report_rows_) if req.report else ''
+    report = report_text(req)
+    guided = bool(report or req.correct or req.misclassified or req.hard_negatives)
     parts = dict(
         task=TASK_TEMPLATE.format(task=req.task, k=len(req.classes)),
         taxonomy=TAXONOMY_TEMPLATE.format(k=len(req.classes), lines='\n'.join(map(cls_line, req.classes))),
-        examples=_section(EXAMPLES_TEMPLATE, _example_lines(cut(req.examples), k)),
-        report=REPORT_TEMPLATE.format(report=report.strip()) if report.strip() else '',
-        correct=_section(CORRECT_TEMPLATE, _predicted_lines(cut(req.correct), k)),
-        misclassified=_section(MISCLASSIFIED_TEMPLATE, _predicted_lines(cut(req.misclassified), k)),
-        hard_negatives=_section(HARD_NEGATIVES_TEMPLATE, _predicted_lines(cut(req.hard_negatives), k)),
+        examples=_section(EXAMPLES_TEMPLATE, _example_lines(req.examples)),
+        report=REPORT_TEMPLATE.format(report=report) if report else '',
+        correct=_section(CORRECT_TEMPLATE, _predicted_lines(req.correct)),
+        misclassified=_section(MISCLASSIFIED_TEMPLATE, _predicted_lines(req.misclassified)),
+        hard_negatives=_section(HARD_NEGATIVES_TEMPLATE, _predicted_lines(req.hard_negatives)),
         n=req.n, k=len(req.classes))
     parts['ask'] = re.sub(r'\n{2,}', '\n', ASK_TEMPLATE.format(n=req.n, guidance=GUIDANCE if guided else '', quotas=quotas))
-    try: text = template.format(**parts)
+    try: text = (template or USER_TEMPLATE).format(**parts)
     except (KeyError, IndexError) as e:
         raise ValueError(f"build_messages: the template has an unknown field {e}; the fields are {sorted(parts)}") from None
-    return re.sub(r'\n{3,}', '\n\n', text).strip()
+    return [{'role':'system', 'content': SYSTEM if system is None else system},
+            {'role':'user', 'content': re.sub(r'\n{3,}', '\n\n', text).strip()}]
+
+def fit_request(req:PGKDRequest, system:str|None=None, template:str|None=None, max_prompt_tokens:int=6000, max_text_chars:int=300) -> PGKDRequest:
+    "`req` as the teacher is shown it: compressed in stages until its messages fit `max_prompt_tokens` (estimated)."
+    for st in _STAGES:
+        shown = _stage(req, max_text_chars, *st)
+        msgs = render_messages(shown, system, template)
+        if _msgs_tokens(msgs) <= max_prompt_tokens: return shown
+    raise ValueError(f"build_messages: even fully compressed, the prompt for {len(req.classes)} classes needs "
+                     f"~{_msgs_tokens(msgs)} tokens, over max_prompt_tokens={max_prompt_tokens}; raise max_prompt_tokens")
 
 def build_messages(req:PGKDRequest, system:str|None=None, template:str|None=None,
                    max_prompt_tokens:int=6000, max_text_chars:int=300) -> list[dict]:
     "The chat messages (system, user) for `req`, compressed in stages until they fit `max_prompt_tokens` (estimated)."
-    sys_msg = {'role':'system', 'content': SYSTEM if system is None else system}
-    for st in _STAGES:
-        msgs = [sys_msg, {'role':'user', 'content': _render(req, template or USER_TEMPLATE, max_text_chars, *st)}]
-        if _msgs_tokens(msgs) <= max_prompt_tokens: return msgs
-    raise ValueError(f"build_messages: even fully compressed, the prompt for {len(req.classes)} classes needs "
-                     f"~{_msgs_tokens(msgs)} tokens, over max_prompt_tokens={max_prompt_tokens}; raise max_prompt_tokens")
+    return render_messages(fit_request(req, system, template, max_prompt_tokens, max_text_chars), system, template)
 
 # %% ../nbs/04_prompts.ipynb #c9042df6
 ANSWER_SCHEMA = {

@@ -9,10 +9,11 @@ from collections import Counter
 import numpy as np
 from .data import TextData, LabelMatcher, normalize_text, allocate
 from . import prompts as P
-from .prompts import report_rows
+from .prompts import PGKDRequest, report_rows, report_text
+from .report import Report
 
 # %% auto #0
-__all__ = ['REFUSALS', 'read_prompt', 'class_weights', 'PoolExhausted', 'Simulator']
+__all__ = ['REFUSALS', 'read_prompt', 'request_info', 'class_weights', 'PoolExhausted', 'Simulator']
 
 # %% ../nbs/05_simulator.ipynb #1f4b6af9
 def _content(m) -> str:
@@ -74,6 +75,20 @@ def read_prompt(messages) -> dict:
                 f1={r['class']: r['f1'] for r in rows if 'f1' in r},
                 recall={r['class']: r['recall'] for r in rows if 'recall' in r},
                 misclassified=pairs(P.MISCLASSIFIED_TEMPLATE), hard_negatives=pairs(P.HARD_NEGATIVES_TEMPLATE))
+
+# %% ../nbs/05_simulator.ipynb #a5124d57
+def request_info(req:PGKDRequest) -> dict:
+    "What the simulator understands from `req` as shown (`fit_request`): the fields `read_prompt` reads from the prompt's text."
+    q = {c: v for c,v in (req.quotas or {}).items() if v > 0}
+    conf = {c: o for c,o in (req.confusions or {}).items() if c in q and o in req.classes}
+    if isinstance(req.report, Report):   # the rows the prompt shows, worst first, at the precision it prints them
+        rows = [{'class': c, 'f1': float(f"{r.f1:.2f}"), 'recall': float(f"{r.recall:.2f}")} for c,r in req.report.worst(req.report_classes).iterrows()]
+    else: rows = list(report_rows(req.report, req.classes).values()) if req.report else []
+    pairs = lambda xs: [(e.label, e.pred) for e in xs if e.label in req.classes and e.pred in req.classes]
+    return dict(classes=list(req.classes), descriptions={c: d for c,d in req.descriptions.items() if d}, n=req.n,
+                quotas=q or None, confusions=conf or None, report=bool(report_text(req)),
+                f1={r['class']: r['f1'] for r in rows if 'f1' in r}, recall={r['class']: r['recall'] for r in rows if 'recall' in r},
+                misclassified=pairs(req.misclassified), hard_negatives=pairs(req.hard_negatives))
 
 # %% ../nbs/05_simulator.ipynb #5ce3b114
 def class_weights(info:dict) -> dict[str,float]:
@@ -156,8 +171,11 @@ class Simulator:
         return self._idx[c][i:i+k]
 
     def answer(self, messages:list[dict], n:int|None=None) -> str:
-        "The assistant's reply to PGKD chat `messages`: JSON samples (or a refusal / garbage at those rates)."
-        info = read_prompt(messages)
+        "The assistant's reply to PGKD chat `messages`, read as an LLM reads them (`read_prompt`): what `serve-sim` answers over HTTP."
+        return self.reply(read_prompt(messages), n)
+
+    def reply(self, info:dict, n:int|None=None) -> str:
+        "The reply to a prompt understood as `info` (`read_prompt` of its text, or `request_info` of its request): JSON samples (or a refusal / garbage at those rates)."
         n = n or info['n'] or self.default_n
         self.calls += 1
         if self.refusal and self.rng.random() < self.refusal:

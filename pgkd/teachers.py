@@ -12,8 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, asdict, replace, fields
 from pathlib import Path
 from .data import TextData, normalize_text
-from .prompts import PGKDRequest, build_messages, count_tokens, parse_answer, repair_messages, answer_schema
-from .simulator import Simulator, PoolExhausted
+from .prompts import PGKDRequest, build_messages, fit_request, render_messages, count_tokens, parse_answer, repair_messages, answer_schema
+from .simulator import Simulator, PoolExhausted, request_info
 from .runfolder import atomic_write
 
 # %% auto #0
@@ -143,8 +143,9 @@ class Teacher:
 @patch
 async def _one(self:Teacher, sub, round, q, session):
     "Ask for one sub-request; returns (list of (messages, answer, usage)), Parsed)."
-    msgs = build_messages(sub, **self.prompt_kw)
-    meta = dict(round=round, request=q, kind='answer', n=sub.n, classes=sub.classes)
+    shown = fit_request(sub, **self.prompt_kw)   # what the prompt shows, as data: the in-process simulator reads this, an LLM the text
+    msgs = render_messages(shown, self.prompt_kw.get('system'), self.prompt_kw.get('template'))
+    meta = dict(round=round, request=q, kind='answer', n=sub.n, classes=sub.classes, shown=shown)
     ans, u = await self._ask(msgs, meta, session)
     log = [(msgs, ans, u)]
     p = parse_answer(ans, sub.classes)
@@ -242,7 +243,8 @@ class SimulatedTeacher(Teacher):
         if st.get('sim'):
             self.sim._next.update(st['sim']['next']); self.sim.rng.bit_generator.state = st['sim']['rng']; self.sim.calls = st['sim']['calls']
     async def _ask(self, messages, meta, session):
-        ans = self.sim.answer(messages, n=meta['n'])
+        ans = self.sim.reply(request_info(meta['shown']), n=meta['n'])   # the request as shown, as data: not the text
+
         pt = sum(count_tokens(m['content']) for m in messages)
         return ans, Usage(pt, count_tokens(ans), calls=1)
 

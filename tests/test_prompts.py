@@ -184,3 +184,19 @@ def test_simulator_reads_a_real_report():
     sim = Simulator(pool, seed=0)
     got = Counter(l for _,l in parse_answer(sim.answer(msgs), C).items)
     assert sum(got.values()) == 20 and got['class_0'] == max(got.values()) and got['class_0'] > got['class_4']
+
+def test_simulated_teacher_reads_the_request_not_the_text():
+    "In-process, the request is the contract: a custom template that leaves the report out changes what an LLM reads, not what the simulator does."
+    import numpy as np
+    from pgkd import demo_data, SimulatedTeacher
+    from pgkd.report import Report
+    train, valid, test, pool = demo_data()
+    C = train.classes
+    y = np.arange(len(C)).repeat(5); pred = y.copy(); pred[:20] = (pred[:20] + 1) % len(C)   # the first classes are weak
+    req = PGKDRequest(C, n=24, report=Report.from_preds(y, pred, C))
+    a = SimulatedTeacher(pool, seed=0).generate(req, round=1)
+    b = SimulatedTeacher(pool, seed=0, prompt_kw=dict(template="{task}\n\n{taxonomy}\n\n{ask}")).generate(req, round=1)
+    assert "validation report" in a.messages[0][1]['content'] and "validation report" not in b.messages[0][1]['content']
+    assert a.samples.texts == b.samples.texts
+    vanilla = SimulatedTeacher(pool, seed=0).generate(replace(req, report=None), round=1)
+    assert vanilla.samples.texts != a.samples.texts   # the report does steer it: the test above can fail
