@@ -8,14 +8,15 @@ import importlib
 
 _API = {  # name -> module that defines it
     'TextData': 'data', 'DataError': 'data', 'load_demo': 'data', 'load_benchmark': 'data', 'demo_data': 'data',
+    'split_data': 'data', 'protocol_data': 'data',
     'Report': 'report',
     'Student': 'students', 'TfidfStudent': 'students',
     'TransformerStudent': 'transformer',
     'EmbeddingStudent': 'embedding',
-    'PGKDRequest': 'prompts',
+    'PGKDRequest': 'prompts', 'Example': 'prompts', 'build_messages': 'prompts',
     'Teacher': 'teachers', 'SimulatedTeacher': 'teachers', 'OpenAITeacher': 'teachers', 'TeacherError': 'teachers', 'Usage': 'teachers',
     'LocalTeacher': 'local',
-    'PGKD': 'loop', 'PGKDConfig': 'loop', 'Callback': 'loop', 'TeacherLog': 'loop',
+    'PGKD': 'loop', 'PGKDConfig': 'loop', 'Callback': 'loop', 'TeacherLog': 'loop', 'CancelRound': 'loop', 'CancelLoop': 'loop',
     'SimServer': 'server', 'PGKDPanel': 'widgets',
     'make_student': 'factories', 'make_teacher': 'factories',
     'export_onnx': 'export', 'OnnxStudent': 'export',

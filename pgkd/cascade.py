@@ -142,7 +142,7 @@ def cascade_point(conf, student, teacher, y, k, threshold, cost_per_1000=PAPER_C
     return dict(threshold=float(threshold), share_to_llm=float(send.mean()), accuracy=acc, macro_f1=f1,
                 dollars_per_1000=float(send.mean() * cost_per_1000))
 
-def cascade_curve(conf, student, teacher, y, k, shares=np.linspace(0, 1, 11), cost_per_1000=PAPER_COST_PER_1000) -> pd.DataFrame:
+def cascade_curve(conf, student, teacher, y, k, shares=tuple(np.linspace(0, 1, 11)), cost_per_1000=PAPER_COST_PER_1000) -> pd.DataFrame:
     "The cascade at thresholds that send each share in `shares` of these texts (least confident first): 0 is the student alone, 1 the LLM alone."
     c = np.sort(np.asarray(conf))
     ts = [c[int(round(s * len(c)))] if s < 1 else np.inf for s in shares]
@@ -172,7 +172,7 @@ def _split(run:Path, name) -> TextData|None:
 class Cascade:
     "The student -> LLM cascade of a run: the curve on validation and test, and the threshold picked on validation."
     def __init__(self, run, classifier=None, accuracy=0.9, target_accuracy=None, budget=None, seed=0,
-                 cost_per_1000=None, calibrated=True, shares=np.linspace(0, 1, 11)):
+                 cost_per_1000=None, calibrated=True, shares=tuple(np.linspace(0, 1, 11))):
         run = Path(run)
         valid, test = _split(run, 'valid'), _split(run, 'test')
         if valid is None: raise DataError(f"{run}: no data/valid.jsonl; pgkd cascade needs a run folder (pgkd run --out)")

@@ -17,6 +17,10 @@ echo "PGKD_MINILM=$PGKD_MINILM PGKD_SMOLLM2=$PGKD_SMOLLM2"
 echo "== notebooks: each runs as nbdev_test runs it, and must print what it was committed with (timings aside)"
 before=$(state)
 python .ci/execute.py --check --workers 2   # replaces nbdev_test: the same notebooks and cells; fails on an error or a changed output
+echo "== docs: nbdev_proc_nbs, what nbdev_docs runs before Quarto (it executes exported, import and show_doc cells; the rest keep their committed outputs)"
+mkdir -p .artifacts; rm -rf _proc
+nbdev_proc_nbs > .artifacts/nbdev_proc_nbs.log 2>&1 || { tail -40 .artifacts/nbdev_proc_nbs.log; echo 'FAILED: nbdev_proc_nbs'; exit 1; }
+python -c "import json, pathlib; bad = [str(p) for p in pathlib.Path('_proc').rglob('*.ipynb') if not any(c.get('outputs') for c in json.loads(p.read_text())['cells'])]; assert not bad, f'processed notebooks without outputs: {bad}'"
 echo "== pytest"
 python -m pytest -q tests/
 echo "== nbdev_export and nbdev_clean leave git unchanged"
