@@ -352,6 +352,7 @@ def parse_answer(text:str, classes, cutoff:float=0.85) -> Parsed:
         t = x['text']
         if not isinstance(t, str): rej['bad_text'] += 1; continue
         if not t.strip(): rej['empty_text'] += 1; continue
+        if not any(ch.isalnum() for ch in t): rej['no_words'] += 1; continue   # "...", "—": what a small LLM writes under a JSON grammar
         lab = match(x['label']) if isinstance(x['label'], (str, int, float)) else None
         if lab is None: rej['unknown_label'] += 1; continue
         key = normalize_text(t) or t.strip()
