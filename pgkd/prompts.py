@@ -15,7 +15,8 @@ __all__ = ['SYSTEM', 'USER_TEMPLATE', 'TASK_TEMPLATE', 'TAXONOMY_TEMPLATE', 'CLA
            'EXAMPLE_LINE', 'REPORT_TEMPLATE', 'CORRECT_TEMPLATE', 'MISCLASSIFIED_TEMPLATE', 'HARD_NEGATIVES_TEMPLATE',
            'PREDICTED_LINE', 'GUIDANCE', 'QUOTAS_TEMPLATE', 'QUOTA_LINE', 'QUOTA_WHY', 'ASK_TEMPLATE', 'ANSWER_SCHEMA',
            'REPAIR_TEMPLATE', 'Example', 'PGKDRequest', 'count_tokens', 'report_rows', 'report_text', 'render_messages',
-           'fit_request', 'build_messages', 'answer_schema', 'Parsed', 'parse_answer', 'repair_messages']
+           'fit_messages', 'fit_request', 'build_messages', 'answer_schema', 'Parsed', 'parse_answer',
+           'repair_messages']
 
 # %% ../nbs/04_prompts.ipynb #b0e55eb6
 @dataclass
@@ -181,7 +182,7 @@ def _stage(req:PGKDRequest, max_text_chars=300, desc_chars=None, n_items=None, t
     "`req` as one compression stage shows it: descriptions cut (or dropped), lists cut, texts clipped, fewer report rows."
     k = min(max_text_chars, text_chars or max_text_chars)
     exs = lambda xs: [replace(e, text=_cut(e.text, k)) for e in (xs if n_items is None else xs[:n_items])]
-    desc = {} if desc_chars == 0 else {c: _cut(d, desc_chars) for c,d in req.descriptions.items() if _cut(d)}
+    desc = {} if desc_chars == 0 else {c: _cut(d, desc_chars) for c,d in req.descriptions.items() if str(d).strip()}
     rep, rc = req.report, req.report_classes
     if report_rows_ is not None:
         if isinstance(rep, str): rep = _trim_report(rep, req.classes, report_rows_)   # your own text: its rows found by reading it
@@ -221,19 +222,24 @@ def render_messages(req:PGKDRequest, system:str|None=None, template:str|None=Non
     return [{'role':'system', 'content': SYSTEM if system is None else system},
             {'role':'user', 'content': re.sub(r'\n{3,}', '\n\n', text).strip()}]
 
-def fit_request(req:PGKDRequest, system:str|None=None, template:str|None=None, max_prompt_tokens:int=6000, max_text_chars:int=300) -> PGKDRequest:
-    "`req` as the teacher is shown it: compressed in stages until its messages fit `max_prompt_tokens` (estimated)."
+def fit_messages(req:PGKDRequest, system:str|None=None, template:str|None=None, max_prompt_tokens:int=6000,
+                 max_text_chars:int=300) -> tuple[PGKDRequest, list[dict]]:
+    "`(shown, messages)`: `req` compressed in stages until its messages fit `max_prompt_tokens` (estimated), and those messages."
     for st in _STAGES:
         shown = _stage(req, max_text_chars, *st)
         msgs = render_messages(shown, system, template)
-        if _msgs_tokens(msgs) <= max_prompt_tokens: return shown
+        if _msgs_tokens(msgs) <= max_prompt_tokens: return shown, msgs
     raise ValueError(f"build_messages: even fully compressed, the prompt for {len(req.classes)} classes needs "
                      f"~{_msgs_tokens(msgs)} tokens, over max_prompt_tokens={max_prompt_tokens}; raise max_prompt_tokens")
 
+def fit_request(req:PGKDRequest, system:str|None=None, template:str|None=None, max_prompt_tokens:int=6000, max_text_chars:int=300) -> PGKDRequest:
+    "`req` as the teacher is shown it (see `fit_messages`)."
+    return fit_messages(req, system, template, max_prompt_tokens, max_text_chars)[0]
+
 def build_messages(req:PGKDRequest, system:str|None=None, template:str|None=None,
                    max_prompt_tokens:int=6000, max_text_chars:int=300) -> list[dict]:
-    "The chat messages (system, user) for `req`, compressed in stages until they fit `max_prompt_tokens` (estimated)."
-    return render_messages(fit_request(req, system, template, max_prompt_tokens, max_text_chars), system, template)
+    "The chat messages (system, user) for `req`, compressed in stages until they fit `max_prompt_tokens` (see `fit_messages`)."
+    return fit_messages(req, system, template, max_prompt_tokens, max_text_chars)[1]
 
 # %% ../nbs/04_prompts.ipynb #c9042df6
 ANSWER_SCHEMA = {

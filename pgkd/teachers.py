@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, asdict, replace, fields
 from pathlib import Path
 from .data import TextData, normalize_text
-from .prompts import PGKDRequest, build_messages, fit_request, render_messages, count_tokens, parse_answer, repair_messages, answer_schema
+from .prompts import PGKDRequest, build_messages, fit_messages, count_tokens, parse_answer, repair_messages, answer_schema
 from .simulator import Simulator, PoolExhausted, request_info
 from .runfolder import atomic_write
 
@@ -143,8 +143,7 @@ class Teacher:
 @patch
 async def _one(self:Teacher, sub, round, q, session):
     "Ask for one sub-request; returns (list of (messages, answer, usage)), Parsed)."
-    shown = fit_request(sub, **self.prompt_kw)   # what the prompt shows, as data: the in-process simulator reads this, an LLM the text
-    msgs = render_messages(shown, self.prompt_kw.get('system'), self.prompt_kw.get('template'))
+    shown, msgs = fit_messages(sub, **self.prompt_kw)   # what the prompt shows, as data (the in-process simulator reads it) and as text
     meta = dict(round=round, request=q, kind='answer', n=sub.n, classes=sub.classes, shown=shown)
     ans, u = await self._ask(msgs, meta, session)
     log = [(msgs, ans, u)]
