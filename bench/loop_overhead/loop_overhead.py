@@ -1,6 +1,6 @@
 """The PGKD loop's own time per round (all but student training/prediction and the teacher), with a 10k-sample training set.
 
-    PGKD_DATASETS=../shared/datasets python bench/loop_overhead.py   # clinc150: 10k training texts, 150 classes
+    PGKD_DATASETS=../shared/datasets python bench/loop_overhead/loop_overhead.py   # clinc150: 10k training texts, 150 classes
 
 Times every call into the student (fit, predict_proba, including out-of-fold mining fits) and the teacher, and
 prints, per round, the round's wall time, those two, and what is left: the loop's overhead (mining arithmetic,

@@ -2,7 +2,7 @@
 # The fine-tuned MiniLM student under PGKD on a CPU: a subset of the protocol (banking77, seed 0, alone / vanilla / pgkd),
 # with fewer rounds and epochs than the paper so that it fits a 2-core machine (2 rounds of 32, at most 10 epochs per fit,
 # hard negatives mined on validation). Run folders (with the 90 MB students) go to $RUNS; the reports are copied here.
-#   PGKD_DATASETS=... bash bench/finetuned_cpu.sh CHECKPOINT [LR]
+#   PGKD_DATASETS=... bash bench/finetuned_cpu/finetuned_cpu.sh CHECKPOINT [LR]
 set -euo pipefail
 ck=$1; lr=${2:-1e-4}; d=${PGKD_DATASETS:-../shared/datasets}/banking77
 runs=${RUNS:-/tmp/pgkd_finetuned_cpu}; here=bench/finetuned_cpu; mkdir -p $here $runs

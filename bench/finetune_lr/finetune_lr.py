@@ -4,7 +4,7 @@ Fine-tunes a pretrained checkpoint (all-MiniLM-L6-v2 in our runs) with fastai at
 recipe otherwise (batch 64, up to 30 epochs, early stopping with patience 5 on validation loss), and prints test
 macro-F1, the best epoch and the fit time. One process, `--threads` torch threads.
 
-    python bench/finetune_lr.py --checkpoint PATH --datasets banking77 ag_news --lrs 2e-5 1e-4 3e-4
+    python bench/finetune_lr/finetune_lr.py --checkpoint PATH --datasets banking77 ag_news --lrs 2e-5 1e-4 3e-4
 """
 import argparse, json, time
 from pathlib import Path

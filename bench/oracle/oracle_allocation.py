@@ -10,7 +10,7 @@ Policies: `vanilla` (uniform over classes), `oracle0` (weights 1 - test F1, stee
 pgkd.mining.Quotas does), `oracle0.5` (half of that spread uniformly, like pgkd's default), `worst` (one sample to
 each of the 32 classes with the lowest test F1).
 
-    PGKD_DATASETS=../shared/datasets python bench/oracle_allocation.py [--datasets banking77 clinc150] [--seeds 0 1 2]
+    PGKD_DATASETS=../shared/datasets python bench/oracle/oracle_allocation.py [--datasets banking77 clinc150] [--seeds 0 1 2]
 
 Appends one JSON line per (dataset, policy, seed) to bench/oracle/results.jsonl (skipping those already there) and
 prints the mean test macro-F1 per policy and its gain over the student on the labelled data alone.

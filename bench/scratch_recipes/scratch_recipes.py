@@ -6,8 +6,8 @@ choice into a lottery. For each recipe this script trains TransformerStudent.fro
 banking77's 800/200 start (pgkd.bench.protocol_data, seed 0) and on the start plus 32, 64 and 96 pool texts, and prints
 the test macro-F1 of each fit, their mean and standard deviation (one JSON line per recipe).
 
-    PGKD_DATASETS=../shared/datasets python bench/scratch_recipes.py            # all recipes (about 25 minutes on 2 cores)
-    PGKD_DATASETS=../shared/datasets python bench/scratch_recipes.py R0 R8      # some of them
+    PGKD_DATASETS=../shared/datasets python bench/scratch_recipes/scratch_recipes.py            # all recipes (about 25 minutes on 2 cores)
+    PGKD_DATASETS=../shared/datasets python bench/scratch_recipes/scratch_recipes.py R0 R8      # some of them
 """
 import sys, json, time
 import numpy as np, torch

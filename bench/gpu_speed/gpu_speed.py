@@ -1,6 +1,6 @@
 """GPU speed of the transformer students (run on a machine with a CUDA GPU; pgkd installed).
 
-    PGKD_DATASETS=../shared/datasets python bench/gpu_speed.py
+    PGKD_DATASETS=../shared/datasets python bench/gpu_speed/gpu_speed.py
 
 1. `pgkd.bench.speed_figures` for the default from-scratch transformer student (2 layers, hidden 256), trained with mixed
    precision on the GPU on the banking77 800/200 start: fit time, texts/s at batch 64, batch-1 latency.
