@@ -116,17 +116,30 @@ def from_df(cls:TextData, df:pd.DataFrame, text_col='text', label_col='label', c
     return _check_classes(d, source, min_classes) if min_classes else d
 
 # %% ../nbs/00_data.ipynb #149b317e
+def _read_jsonl(path, encoding='utf-8') -> pd.DataFrame:
+    "One JSON object per line; a broken line is named by its line number (pandas names a byte offset)."
+    rows = []
+    with open(path, encoding=encoding) as f:
+        for i, l in enumerate(f, 1):
+            if not l.strip(): continue
+            try: r = json.loads(l)
+            except ValueError as e: raise DataError(f"{path}, line {i}: not valid JSON ({e.msg})") from None
+            if not isinstance(r, dict): raise DataError(f"{path}, line {i}: a JSON {type(r).__name__}, expected an object")
+            rows.append(r)
+    return pd.DataFrame(rows)
+
 def _read_table(path, fmt=None, **kw):
     "Read a CSV/TSV/JSON/JSONL/parquet file into a DataFrame of strings, with messages that name the file."
     path = Path(path)
     if not path.exists(): raise DataError(f"{path}: file not found")
+    if path.is_dir(): raise DataError(f"{path}: is a folder, not a file: name the data file itself")
     if path.stat().st_size==0: raise DataError(f"{path}: the file is empty")
     fmt = (fmt or path.suffix.lstrip('.')).lower()
     try:
         if fmt in ('csv','tsv','txt'):
             return pd.read_csv(path, sep=kw.pop('sep', '\t' if fmt=='tsv' else ','), keep_default_na=False,
                                dtype=str, encoding=kw.pop('encoding','utf-8'), **kw)
-        if fmt=='jsonl': return pd.read_json(path, lines=True, dtype=False, encoding='utf-8', **kw)
+        if fmt=='jsonl': return _read_jsonl(path, kw.pop('encoding', 'utf-8'))
         if fmt=='json':  return pd.read_json(path, dtype=False, encoding='utf-8', **kw)
         if fmt in ('parquet','pq'): return pd.read_parquet(path, **kw)
     except UnicodeDecodeError as e:
@@ -137,7 +150,8 @@ def _read_table(path, fmt=None, **kw):
         raise DataError(f"{path}: undecodable bytes at byte {e.start} (line {line}): {e.reason}; "
                         f"save the file as UTF-8 or pass read_kw=dict(encoding=...)") from None
     except pd.errors.EmptyDataError: raise DataError(f"{path}: the file is empty") from None
-    except ValueError as e: raise DataError(f"{path}: cannot read as {fmt}: {e}") from None
+    except DataError: raise
+    except (ValueError, OSError) as e: raise DataError(f"{path}: cannot read as {fmt}: {e}") from None   # pyarrow's errors too
     raise DataError(f"{path}: unknown format '{fmt}'; use .csv, .tsv, .json, .jsonl or .parquet (or pass fmt=)")
 
 # %% ../nbs/00_data.ipynb #5c039d72

@@ -373,7 +373,7 @@ def _open_folder(self:PGKD, resume):
         try: self._check_same_run(json.loads(conf.read_text()))
         except (ValueError, OSError) as e: raise RunFolderError(f"{conf} is damaged or missing ({type(e).__name__}): cannot check what run this is") from None
         self._write_config()   # the limits (steps, patience, budget, max_generated) may have changed
-        return self._resume(json.loads((out/'state.json').read_text()))
+        return self._resume(_read(out/'state.json'))
     self._write_config()
     for name, d in (('train', self.train0), ('valid', self.valid), ('test', self.test)):
         if d is not None: self.folder.write(f'data/{name}.jsonl', _jsonl(_data_records(d)))
@@ -406,11 +406,39 @@ def _save_round(self:PGKD):
     for d in ck.iterdir():  # keep the best and the last round's students; remove only what pgkd wrote
         if d.name not in (f'r{r}', f'r{self.best_round}'): f.remove(f'checkpoints/{d.name}')
 
+def _read(path, jsonl=False):
+    "A run-folder file parsed (JSON, or JSON lines); a damaged one is one line naming the file, and the line for JSON lines."
+    try:
+        text = Path(path).read_text(encoding='utf-8')
+        if not jsonl: return json.loads(text)
+        out = []
+        for i, l in enumerate(text.splitlines(), 1):
+            try: out.append(json.loads(l))
+            except ValueError as e: raise ValueError(f"line {i}: {e}") from None
+        return out
+    except (ValueError, OSError) as e:
+        raise RunFolderError(f"{path} is damaged ({e}): --resume cannot continue this run; start a new one in another --out") from None
+
+def _load_student(cls, d):
+    "A checkpoint loaded; a damaged one is one line naming its folder."
+    try: return cls.load(d)
+    except Exception as e:
+        raise RunFolderError(f"{d} cannot be loaded ({type(e).__name__}: {e}): --resume cannot continue this run; start a new one "
+                             "in another --out") from None
+
+def _round_of(line):
+    "The round of a `teacher.jsonl` line (infinite for a line cut short by a kill, so it is dropped)."
+    try: return json.loads(line)['round']
+    except (ValueError, KeyError, TypeError): return float('inf')
+
 @patch
 def _resume(self:PGKD, st):
     out = self.out
-    self.history = [json.loads(l) for l in (out/'history.jsonl').read_text().splitlines()][:st['round']+1]
-    gen = [json.loads(l) for l in (out/'generated.jsonl').read_text().splitlines()]
+    self.history = _read(out/'history.jsonl', jsonl=True)[:st['round']+1]
+    if (out/'teacher.jsonl').is_file():   # a round killed after its teacher log line was written runs again: drop that line
+        keep = [l for l in (out/'teacher.jsonl').read_text(encoding='utf-8').splitlines() if _round_of(l) <= st['round']]
+        self.folder.write('teacher.jsonl', ''.join(l + '\n' for l in keep))
+    gen = _read(out/'generated.jsonl', jsonl=True)
     gen = [g for g in gen if g['round'] <= st['round']][:st['n_generated']]
     self.generated = self.train0.new(texts=[g['text'] for g in gen], labels=[g['label'] for g in gen],
                                      rounds=[g['round'] for g in gen], requests=[g['request'] for g in gen])
@@ -420,8 +448,8 @@ def _resume(self:PGKD, st):
     self.rng.bit_generator.state = st['rng']
     if st.get('teacher') is not None and hasattr(self.teacher, 'load_state_dict'): self.teacher.load_state_dict(st['teacher'])
     cls = type(self.student)
-    self.student = cls.load(out/'checkpoints'/f"r{st['round']}")
-    self.best_student = cls.load(out/'checkpoints'/f"r{st['best_round']}")
+    self.student = _load_student(cls, out/'checkpoints'/f"r{st['round']}")
+    self.best_student = _load_student(cls, out/'checkpoints'/f"r{st['best_round']}")
     self.valid_report = self.student.evaluate(self.valid)
     if self.test is not None: self.test_report = self.student.evaluate(self.test)
     self.best_valid_report = self.best_student.evaluate(self.valid)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_predict.ipynb #4d5376aa
 from __future__ import annotations
-import os, json, time, hashlib, warnings
+import os, re, json, time, hashlib, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
 import pyarrow as pa, pyarrow.parquet as pq
@@ -13,9 +13,10 @@ from .data import DataError, TextData
 from .students import Student, META, _softmax
 from .report import Report
 from .runfolder import RunFolder, atomic_write, atomic_path, file_sha256
+from .teachers import redact_url
 
 # %% auto #0
-__all__ = ['CALIBRATION', 'FORMATS', 'PROGRESS', 'student_dir', 'load_student', 'scaled', 'file_format', 'check_input',
+__all__ = ['CALIBRATION', 'FORMATS', 'PROGRESS', 'MARK', 'student_dir', 'load_student', 'scaled', 'file_format', 'check_input',
            'read_chunks', 'predict_frame', 'fallback_frame', 'write_part', 'assemble', 'predict_file', 'ece', 'nll',
            'fit_temperature', 'calibrate', 'RayPredictor', 'predict_file_ray', 'add_predict_commands',
            'predict_command', 'print_summary']
@@ -136,8 +137,9 @@ def predict_frame(student:Student, df:pd.DataFrame, start:int=0, text_col='text'
 
 # %% ../nbs/13_predict.ipynb #23713dc3
 def _fallback_id(f) -> dict:
-    "What names a fallback classifier in a job record."
-    return {'kind': type(f).__name__, **{k: str(getattr(f, k)) for k in ('model', 'base_url', 'accuracy', 'seed') if getattr(f, k, None) is not None}}
+    "What names a fallback classifier in a job record: its kind, model, base URL (its secrets redacted: `redact_url`), accuracy and seed."
+    v = {k: str(getattr(f, k)) for k in ('model', 'base_url', 'accuracy', 'seed') if getattr(f, k, None) is not None}
+    return {'kind': type(f).__name__, **v, **({'base_url': redact_url(v['base_url'])} if 'base_url' in v else {})}
 
 def fallback_frame(res:pd.DataFrame, texts, fallback, threshold, classes, labels=None) -> tuple[pd.DataFrame, dict]:
     "Rows of `res` (a `predict_frame` output) whose confidence is below `threshold` answered by `fallback.classify`; returns the frame and what it cost."
@@ -190,29 +192,41 @@ def assemble(parts, out, fmt) -> Path:
     return Path(out)
 
 # %% ../nbs/13_predict.ipynb #46f6fd5d
-PROGRESS = 'progress.json'
+PROGRESS, MARK = 'progress.json', 'pgkd-predict'   # MARK: the `format` of every JSON record predict writes, its sidecar and its progress
 
 def _sidecar(out:Path) -> Path: return out.with_name(out.name + '.pgkd.json')
 def _parts_dir(out:Path) -> Path: return out.with_name(out.name + '.parts')
 
+def _record(p:Path):
+    "The JSON record at `p` if pgkd's predict wrote it (an object whose `format` is `MARK`), else None."
+    try: rec = json.loads(p.read_text(encoding='utf-8'))
+    except (OSError, ValueError): return None
+    return rec if isinstance(rec, dict) and rec.get('format') == MARK else None
+
 def _ours(out:Path):
     "The record pgkd wrote beside `out` if `out` is still the file it describes (same size and SHA-256), else None."
-    try: rec = json.loads(_sidecar(out).read_text(encoding='utf-8'))
-    except (OSError, ValueError): return None
-    if not isinstance(rec, dict) or rec.get('format') != 'pgkd-predict': return None
-    ok = out.is_file() and rec.get('bytes') == out.stat().st_size and rec.get('sha256') == file_sha256(out)
+    rec = _record(_sidecar(out))
+    ok = rec is not None and out.is_file() and rec.get('bytes') == out.stat().st_size and rec.get('sha256') == file_sha256(out)
     return rec if ok else None
 
 def _check_out(inp:Path, out:Path):
-    "Refuse to write over the input, or over a file (or a parts folder) that pgkd did not write."
+    "Refuse, before anything is written, to write over the input, or over a file or folder (output, sidecar, parts) pgkd did not write."
     if out.exists() and out.resolve() == inp.resolve(): raise DataError(f"{out}: the output would overwrite the input; choose another --out")
     if out.is_dir(): raise FileExistsError(f"{out} is a folder: --out must be a file name (.csv, .jsonl or .parquet)")
-    pd_ = _parts_dir(out)
-    if out.exists() and _ours(out) is None and not (pd_/PROGRESS).is_file():   # a parts folder: pgkd was writing this file
-        raise FileExistsError(f"{out} exists and pgkd did not write it (no matching {_sidecar(out).name}): "
+    sc, parts = _sidecar(out), _parts_dir(out)
+    if (sc.exists() or sc.is_symlink()) and _record(sc) is None:
+        raise FileExistsError(f"{sc} exists and pgkd did not write it (not a pgkd predict record): pgkd writes its record of {out.name} "
+                              "there and will not overwrite it; move it, or choose another --out")
+    if (parts.exists() or parts.is_symlink()) and not parts.is_dir():
+        raise FileExistsError(f"{parts} exists and pgkd did not make it: pgkd keeps its unfinished parts there; "
+                              "move it, or choose another --out")
+    prog = _record(parts/PROGRESS) if parts.is_dir() else None
+    if parts.is_dir() and prog is None and any(parts.iterdir()):
+        raise FileExistsError(f"{parts} exists and pgkd did not make it (no pgkd {PROGRESS}): move it, or choose another --out")
+    replaces = prog and prog.get('out_sha256') == file_sha256(out) if out.is_file() else False   # the file an unfinished job replaces
+    if out.exists() and _ours(out) is None and not replaces:
+        raise FileExistsError(f"{out} exists and pgkd did not write it (no matching {sc.name}): "
                               "pgkd will not overwrite it; choose another --out or move the file")
-    if pd_.exists() and not (pd_/PROGRESS).is_file() and any(pd_.iterdir()):
-        raise FileExistsError(f"{pd_} exists and pgkd did not write it (no {PROGRESS}): move it, or choose another --out")
 
 def _job(student, inp:Path, out_fmt, text_col, id_col, chunk_size, top_k, fallback=None, threshold=None, label_col=None) -> dict:
     "What a resumed predict must find unchanged: the model, the input file, and the options that shape the output."
@@ -230,11 +244,22 @@ def _n_rows(inp:Path, fmt):
     return pq.ParquetFile(inp).metadata.num_rows if fmt == 'parquet' else None   # CSV/JSONL: unknown without a pass
 
 # %% ../nbs/13_predict.ipynb #31c2c19b
-def _clean_parts(parts:Path, names):
-    "Delete the part files and progress record pgkd wrote, and the folder if that leaves it empty (never another file)."
-    for n in list(names) + [PROGRESS]: (parts/n).unlink(missing_ok=True)
-    for t in parts.glob('.part-*.tmp'): t.unlink(missing_ok=True)   # a temporary part of a killed write
-    if parts.is_dir() and not any(parts.iterdir()): parts.rmdir()
+def _clean_parts(parts:Path, names, rmdir=True):
+    "Delete what pgkd wrote in `parts` (the parts named, the joined file, the progress record, temporaries of a killed write)."
+    ours = [n for n in names if re.fullmatch(r'part-\d+\.(csv|jsonl|parquet)', str(n))] + [PROGRESS]
+    ours += [f'whole.{x}' for x in ('csv', 'jsonl', 'parquet')]
+    for n in ours: (parts/n).unlink(missing_ok=True)
+    for t in parts.glob('.*.tmp'):                      # a killed write's temporary (`atomic_path`): .part-*, .whole.*, .progress.json.*
+        if re.fullmatch(r'\.(part-\d+\.\w+|whole\.\w+|progress\.json)\..+\.tmp', t.name): t.unlink(missing_ok=True)
+    if rmdir and parts.is_dir() and not any(parts.iterdir()): parts.rmdir()
+
+def _with_note(e:BaseException, note:str) -> Exception:
+    "An exception like `e` (the same type, where one can be made from a message; else a `RuntimeError`) whose first line ends with `note`."
+    first, _, rest = (str(e).strip() or type(e).__name__).partition('\n')
+    msg = first + note + ('\n' + rest if rest else '')
+    try: new = type(e)(msg)
+    except Exception: new = None
+    return new if new is not None and str(new) == msg else RuntimeError(msg)
 
 def predict_file(model, input, out, text_col='text', id_col=None, chunk_size=50_000, top_k=0, calibrated=True,
                  fmt=None, out_fmt=None, progress=True, resume=True, student=None, fallback=None, threshold=None, label_col=None) -> dict:
@@ -250,47 +275,61 @@ def predict_file(model, input, out, text_col='text', id_col=None, chunk_size=50_
     rec = _ours(out) if out.exists() else None
     if rec and resume and rec.get('job') == job and not prog.exists():
         return dict(rec['summary'], skipped=f"{out} is already complete for this model and input")
-    st = dict(job=job, chunks=0, rows=0, bad=0, first_bad_rows=[], parts=[], sent=0, unlabelled=0, teacher_cost=0.0, labelled=0, correct=0)
-    if prog.is_file():
-        old = json.loads(prog.read_text(encoding='utf-8'))
+    old = _record(prog)                                 # `_check_out`: a progress record here is pgkd's
+    st = dict(format=MARK, job=job, chunks=0, rows=0, bad=0, first_bad_rows=[], parts=[], sent=0, unlabelled=0, teacher_cost=0.0,
+              labelled=0, correct=0, made_parts=old.get('made_parts', True) if old is not None else not parts.exists(),
+              out_sha256=file_sha256(out) if out.is_file() else None)   # the file this job may replace: pgkd's own (`_check_out`)
+    if old is not None:
         if resume and old.get('job') == job: st = {**st, **old}
-        else: _clean_parts(parts, old.get('parts', []))   # another job's parts, or resume=False: start again
+        else: _clean_parts(parts, old.get('parts', []), rmdir=False)   # another job's parts, or resume=False: start again
     parts.mkdir(parents=True, exist_ok=True)
     atomic_write(prog, json.dumps(st))
     start_rows, t0 = st['rows'], time.perf_counter()
     bar = _bar(_n_rows(inp, in_fmt), progress); bar.update(start_rows)
-    for i, df in enumerate(read_chunks(inp, text_col, id_col, chunk_size, in_fmt, label_col)):
-        if i < st['chunks']: continue                   # written by an earlier, killed run
-        res = predict_frame(s, df, st['rows'], text_col, id_col, top_k)
-        labels = [None if v is None or isinstance(v, float) and np.isnan(v) else str(v) for v in df[label_col]] if label_col else None
+    try:
+        for i, df in enumerate(read_chunks(inp, text_col, id_col, chunk_size, in_fmt, label_col)):
+            if i < st['chunks']: continue                   # written by an earlier, killed run
+            res = predict_frame(s, df, st['rows'], text_col, id_col, top_k)
+            labels = [None if v is None or isinstance(v, float) and np.isnan(v) else str(v) for v in df[label_col]] if label_col else None
+            if fallback is not None:
+                res, info = fallback_frame(res, df[text_col].tolist(), fallback, threshold, s.classes, labels)
+                st.update(sent=st['sent']+info['sent'], unlabelled=st['unlabelled']+info['unlabelled'],
+                          teacher_cost=st['teacher_cost']+info['cost'])
+            if labels is not None:
+                known = np.array([l not in (None, '') for l in labels]) & (res['error'] == '').to_numpy()
+                st.update(labelled=st['labelled']+int(known.sum()),
+                          correct=st['correct']+int((res['label'].to_numpy()[known] == np.array(labels, dtype=object)[known]).sum()))
+            name = f"part-{i:06d}.{ofmt}"
+            write_part(res, parts/name, ofmt, header=i == 0)
+            bad = res['row'][res['error'] != ''].tolist()
+            st.update(chunks=i+1, rows=st['rows']+len(res), bad=st['bad']+len(bad), first_bad_rows=(st['first_bad_rows']+bad)[:20],
+                      parts=st['parts']+[name])
+            atomic_write(prog, json.dumps(st))              # the chunk counts as done only once its part is complete
+            bar.update(len(res))
+        bar.close()
+        if st['rows'] == 0: raise DataError(f"{inp}: no rows to classify")
+        secs = time.perf_counter() - t0
+        summary = dict(out=str(out), rows=st['rows'], predicted=st['rows']-st['bad'], bad=st['bad'], first_bad_rows=st['first_bad_rows'],
+                       chunks=st['chunks'], resumed_after_row=start_rows, seconds=round(secs, 3),
+                       texts_per_s=round((st['rows']-start_rows)/secs) if secs > 0 else None, temperature=s.temperature)
         if fallback is not None:
-            res, info = fallback_frame(res, df[text_col].tolist(), fallback, threshold, s.classes, labels)
-            st.update(sent=st['sent']+info['sent'], unlabelled=st['unlabelled']+info['unlabelled'], teacher_cost=st['teacher_cost']+info['cost'])
-        if labels is not None:
-            known = np.array([l not in (None, '') for l in labels]) & (res['error'] == '').to_numpy()
-            st.update(labelled=st['labelled']+int(known.sum()), correct=st['correct']+int((res['label'].to_numpy()[known] == np.array(labels, dtype=object)[known]).sum()))
-        name = f"part-{i:06d}.{ofmt}"
-        write_part(res, parts/name, ofmt, header=i == 0)
-        bad = res['row'][res['error'] != ''].tolist()
-        st.update(chunks=i+1, rows=st['rows']+len(res), bad=st['bad']+len(bad), first_bad_rows=(st['first_bad_rows']+bad)[:20],
-                  parts=st['parts']+[name])
-        atomic_write(prog, json.dumps(st))              # the chunk counts as done only once its part is complete
-        bar.update(len(res))
-    bar.close()
-    if st['rows'] == 0: raise DataError(f"{inp}: no rows to classify")
-    secs = time.perf_counter() - t0
-    summary = dict(out=str(out), rows=st['rows'], predicted=st['rows']-st['bad'], bad=st['bad'], first_bad_rows=st['first_bad_rows'],
-                   chunks=st['chunks'], resumed_after_row=start_rows, seconds=round(secs, 3),
-                   texts_per_s=round((st['rows']-start_rows)/secs) if secs > 0 else None, temperature=s.temperature)
-    if fallback is not None:
-        summary.update(threshold=float(threshold), sent_to_teacher=st['sent'], share_to_teacher=round(st['sent']/max(1, st['rows']-st['bad']), 4),
-                       teacher_unlabelled=st['unlabelled'], teacher_cost=round(st['teacher_cost'], 4), fallback=_fallback_id(fallback))
-    if label_col: summary.update(labelled=st['labelled'], accuracy=round(st['correct']/st['labelled'], 4) if st['labelled'] else None)
-    tmp = assemble([parts/p for p in st['parts']], out.with_name('.' + out.name + '.assembling'), ofmt)
-    atomic_write(_sidecar(out), json.dumps(dict(format='pgkd-predict', job=job, summary=summary, bytes=tmp.stat().st_size,
-                                                sha256=file_sha256(tmp)), indent=1))
-    os.replace(tmp, out)
-    _clean_parts(parts, st['parts'])
+            summary.update(threshold=float(threshold), sent_to_teacher=st['sent'],
+                           share_to_teacher=round(st['sent']/max(1, st['rows']-st['bad']), 4), teacher_unlabelled=st['unlabelled'],
+                           teacher_cost=round(st['teacher_cost'], 4), fallback=_fallback_id(fallback))
+        if label_col: summary.update(labelled=st['labelled'], accuracy=round(st['correct']/st['labelled'], 4) if st['labelled'] else None)
+        whole = assemble([parts/p for p in st['parts']], parts/f'whole.{ofmt}', ofmt)   # in pgkd's folder, never beside the user's files
+        atomic_write(_sidecar(out), json.dumps(dict(format=MARK, job=job, summary=summary, bytes=whole.stat().st_size,
+                                                    sha256=file_sha256(whole)), indent=1))
+        os.replace(whole, out)
+    except BaseException as e:
+        bar.close()                                         # the error's line starts on a line of its own
+        if st['chunks'] == 0 or isinstance(e, DataError):   # nothing to resume, or a fault of the input that a rerun meets again
+            _clean_parts(parts, st['parts'], rmdir=st['made_parts']); raise
+        if isinstance(e, Exception):                        # a KeyboardInterrupt keeps the parts too: run again to resume
+            n = st['rows']
+            raise _with_note(e, f" ({n} rows done are kept in {parts}: the same command again continues after row {n})") from e
+        raise
+    _clean_parts(parts, st['parts'], rmdir=st['made_parts'])
     return summary
 
 # %% ../nbs/13_predict.ipynb #79ffa573

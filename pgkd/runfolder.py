@@ -18,8 +18,6 @@ __all__ = ['MANIFEST', 'LOCK', 'RunFolderError', 'atomic_path', 'atomic_write', 
 
 # %% ../nbs/07c_runfolder.ipynb #212c603a
 MANIFEST, LOCK = 'manifest.json', '.lock'
-_LEGACY = ('config.json', 'state.json', 'history.jsonl', 'history.csv', 'generated.jsonl', 'before_report.json', 'report.json',
-           'teacher.jsonl', 'learning_curve.png', 'per_class_f1.png', 'data', 'checkpoints', 'best', 'best.tmp')
 
 class RunFolderError(Exception):
     "A run folder cannot be used: foreign, in use by another process, or holding files pgkd did not write."
@@ -49,9 +47,8 @@ class RunFolder:
     def __init__(self, path): self.path, self.files, self._fd = Path(path), set(), None
     def __repr__(self): return f"RunFolder({str(self.path)!r}, {len(self.files)} files{'' if self._fd is not None else ', not locked'})"
     def is_run(self) -> bool:
-        "Did pgkd make this folder? (`manifest.json`, or the `state.json` + `config.json` of a run made before manifests.)"
-        p = self.path
-        return (p/MANIFEST).is_file() or ((p/'state.json').is_file() and (p/'config.json').is_file())
+        "Did pgkd make this folder? Only its `manifest.json` says so: file names like `config.json` prove nothing."
+        return (self.path/MANIFEST).is_file()
 
     def check(self) -> RunFolder:
         "Refuse a path that is a file, or a non-empty folder pgkd did not make (nothing is written)."
@@ -69,8 +66,8 @@ class RunFolder:
         self._lock()
         if (p/MANIFEST).is_file():
             try: self.files = set(json.loads((p/MANIFEST).read_text(encoding='utf-8'))['files'])
-            except (ValueError, KeyError, TypeError) as e: raise RunFolderError(f"{p/MANIFEST} is damaged ({e}): pgkd cannot tell its files from yours") from None
-        else: self.files = {str(f.relative_to(p)) for n in _LEGACY for f in ([p/n] if (p/n).is_file() else (p/n).rglob('*')) if f.is_file()}
+            except (ValueError, KeyError, TypeError) as e:
+                raise RunFolderError(f"{p/MANIFEST} is damaged ({e}): pgkd cannot tell its files from yours") from None
         self.files.add(LOCK); self._commit()
         return self
 
@@ -134,22 +131,29 @@ def save(self:RunFolder, student, rel) -> Path:
     "`student.save` into the folder `rel`, every file it writes listed."
     self._check(); d = self.path/rel
     if d.exists(): self.remove(rel, strict=True)
-    self._claim(rel)                                   # the folder itself: a crash mid-save leaves nothing unlisted behind
+    pending = str(Path(rel)/'*')                       # the folder's contents: a save cut short leaves nothing unclaimed behind
+    self._claim(rel, pending)
     student.save(d)
     self._claim(*[f.relative_to(self.path) for f in d.rglob('*') if f.is_file()])
+    self.files.discard(pending); self._commit()        # saved: from now on each file is listed by name
     return d
 
 # %% ../nbs/07c_runfolder.ipynb #ae772ee6
+def _listed(rel:str, files) -> bool:
+    "Is `rel` pgkd's: listed by name, or inside a folder whose save was cut short (by a kill or a full disk) and so is still `DIR/*`?"
+    return rel in files or any(str(p/'*') in files for p in Path(rel).parents[:-1])
+
 def _foreign(d:Path, root:Path, files) -> list:
-    return sorted(str(f.relative_to(root)) for f in d.rglob('*') if not f.is_dir() and str(f.relative_to(root)) not in files)
+    return sorted(r for f in d.rglob('*') if not f.is_dir() and not _listed(r := str(f.relative_to(root)), files))
 
 @patch
 def remove(self:RunFolder, rel, strict=False) -> bool:
     "Delete the listed files under `rel` and the folders they leave empty; never a file pgkd did not write. True if `rel` is gone."
     self._check(); p, rel = self.path/rel, str(Path(rel))
     if not p.exists(): self.files = {f for f in self.files if f != rel and not f.startswith(rel + os.sep)}; self._commit(); return True
-    if p.is_file(): mine = [rel] if rel in self.files else []
-    else: mine = [f for f in self.files if f.startswith(rel + os.sep)]
+    if p.is_file(): mine = [rel] if _listed(rel, self.files) else []
+    else: mine = sorted({f for f in self.files if f.startswith(rel + os.sep)} |
+                        {r for f in p.rglob('*') if not f.is_dir() and _listed(r := str(f.relative_to(self.path)), self.files)})
     others = [rel] if p.is_file() and not mine else ([] if p.is_file() else _foreign(p, self.path, self.files))
     if others and strict:
         raise RunFolderError(f"{p} holds files pgkd did not write ({', '.join(others[:3])}{'...' if len(others) > 3 else ''}): "
@@ -158,7 +162,7 @@ def remove(self:RunFolder, rel, strict=False) -> bool:
     if p.is_dir():
         for d in sorted((x for x in [p, *p.rglob('*')] if x.is_dir()), key=lambda x: -len(x.parts)):
             if not any(d.iterdir()): d.rmdir()
-    self.files -= set(mine) | {rel}; self._commit()
+    self.files -= set(mine) | {rel, str(Path(rel)/'*')}; self._commit()
     return not p.exists()
 
 @patch

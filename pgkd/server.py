@@ -18,7 +18,7 @@ __all__ = ['FAULTS', 'BAD_LABELS', 'malform', 'truncate', 'bad_labels', 'duplica
            'serve_sim_main']
 
 # %% ../nbs/06_server.ipynb #72117650
-FAULTS = ('429', '500', 'timeout', 'malformed', 'truncated', 'bad_label', 'duplicate')
+FAULTS = ('429', '500', 'timeout', 'malformed', 'truncated', 'bad_label', 'duplicate', 'cut_body')
 BAD_LABELS = ('Miscellaneous question', 'none of the above', 'General feedback')
 
 def _check_faults(faults) -> dict:
@@ -156,7 +156,7 @@ def _validate(body):
 
 @patch
 def respond(self:SimServer, body) -> tuple:
-    "Reply to a chat-completions request `body`: `(status, JSON body, headers)`."
+    "Reply to a chat-completions request `body`: `(status, JSON body, headers)`; the body is `bytes` (cut JSON) for a `cut_body` fault."
     err = _validate(body)
     if err: return err
     rf = (body.get('response_format') or {}).get('type', 'text')
@@ -189,10 +189,14 @@ def respond(self:SimServer, body) -> tuple:
     if mt and ct > mt: content, finish = content[:int(len(content) * mt / ct)], 'length'
     if rf == 'text': content = f"Here are the new labelled samples you asked for.\n\n```json\n{content}\n```"
     pt, ct = sum(count_tokens(m['content']) for m in msgs), count_tokens(content)
-    return 200, {'id': f'chatcmpl-sim-{self.calls}', 'object': 'chat.completion', 'created': int(time.time()),
-                 'model': body.get('model') or self.model,
-                 'choices': [{'index': 0, 'message': {'role': 'assistant', 'content': content}, 'finish_reason': finish}],
-                 'usage': {'prompt_tokens': pt, 'completion_tokens': ct, 'total_tokens': pt+ct}}, {}
+    out = {'id': f'chatcmpl-sim-{self.calls}', 'object': 'chat.completion', 'created': int(time.time()),
+           'model': body.get('model') or self.model,
+           'choices': [{'index': 0, 'message': {'role': 'assistant', 'content': content}, 'finish_reason': finish}],
+           'usage': {'prompt_tokens': pt, 'completion_tokens': ct, 'total_tokens': pt+ct}}
+    if fault == 'cut_body':   # the envelope itself, cut in half and sent as bytes: a reply a proxy dropped the rest of
+        data = json.dumps(out, ensure_ascii=False).encode()
+        return 200, data[:len(data)//2], {}
+    return 200, out, {}
 
 # %% ../nbs/06_server.ipynb #98993dcc
 def _one_line(e) -> str: return ' '.join(f"{type(e).__name__}: {e}".split())[:300]
@@ -218,7 +222,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.server.owner.verbose: super().log_message(fmt, *args)
 
     def _send(self, status, obj, headers=None):
-        data = json.dumps(obj, ensure_ascii=False).encode()
+        data = obj if isinstance(obj, bytes) else json.dumps(obj, ensure_ascii=False).encode()
         try:
             self.send_response(status)
             self.send_header('Content-Type', 'application/json')

@@ -12,13 +12,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, asdict, replace, fields
 from pathlib import Path
 from .data import TextData, normalize_text
-from .prompts import PGKDRequest, build_messages, fit_messages, count_tokens, parse_answer, repair_messages, answer_schema
+from .prompts import PGKDRequest, build_messages, fit_messages, count_tokens, parse_answer, repair_messages, answer_schema, Parsed
 from .simulator import Simulator, PoolExhausted, request_info
 from .runfolder import atomic_write
 
 # %% auto #0
-__all__ = ['PRICES', 'MODES', 'Usage', 'price_of', 'cost_of', 'Generation', 'TeacherError', 'split_request', 'Teacher',
-           'SimulatedTeacher', 'redact_url', 'user_cache_dir', 'OpenAITeacher', 'format_stats']
+__all__ = ['PRICES', 'MODES', 'Usage', 'price_of', 'cost_of', 'Generation', 'TeacherError', 'BrokenAnswer', 'split_request',
+           'Teacher', 'SimulatedTeacher', 'redact_url', 'user_cache_dir', 'OpenAITeacher', 'format_stats']
 
 # %% ../nbs/07_teachers.ipynb #3d0c989a
 @dataclass
@@ -87,6 +87,10 @@ class TeacherError(RuntimeError):
     "A teacher could not get an answer: the message names the model, the endpoint and the last error."
     def __init__(self, msg, fatal=False): super().__init__(msg); self.fatal = fatal
 
+class BrokenAnswer(TeacherError):
+    "An answer that came back unreadable (an HTTP body cut short, or not a chat completion) after the retries: a rejected answer."
+    def __init__(self, msg, usage=None): super().__init__(msg); self.usage = usage or Usage()
+
 # %% ../nbs/07_teachers.ipynb #4145062f
 def _chunks(n, per_request):
     "Split `n` into near-equal sizes of at most `per_request`."
@@ -141,22 +145,39 @@ class Teacher:
 
 # %% ../nbs/07_teachers.ipynb #449caf43
 @patch
-async def _one(self:Teacher, sub, round, q, session):
-    "Ask for one sub-request; returns (list of (messages, answer, usage)), Parsed)."
+async def _ask_or_broken(self:Teacher, messages, meta, session):
+    "`_ask`; a `BrokenAnswer` becomes `(None, its usage)`."
+    try: return await self._ask(messages, meta, session)
+    except BrokenAnswer as e: return None, e.usage
+
+def _parse(ans, classes):
+    "`parse_answer`; an unreadable answer (None) is one `broken_response`."
+    return parse_answer(ans, classes) if ans is not None else Parsed([], Counter(broken_response=1), error='broken response')
+
+@patch
+async def _ask_parse(self:Teacher, sub, round, q, session, fresh=False):
+    "Ask for one sub-request (`fresh`: not from a cache), repairing once; returns (list of (messages, answer, usage)), Parsed)."
     shown, msgs = fit_messages(sub, **self.prompt_kw)   # what the prompt shows, as data (the in-process simulator reads it) and as text
-    meta = dict(round=round, request=q, kind='answer', n=sub.n, classes=sub.classes, shown=shown)
-    ans, u = await self._ask(msgs, meta, session)
-    log = [(msgs, ans, u)]
-    p = parse_answer(ans, sub.classes)
-    if p.error and not p.items:
+    meta = dict(round=round, request=q, kind='answer', n=sub.n, classes=sub.classes, shown=shown, fresh=fresh)
+    ans, u = await self._ask_or_broken(msgs, meta, session)
+    log = [(msgs, ans or '', u)]
+    p = _parse(ans, sub.classes)
+    if ans is not None and p.error and not p.items:
         rm = repair_messages(msgs, ans, p.error)
-        ans2, u2 = await self._ask(rm, dict(meta, kind='repair'), session)
-        log.append((rm, ans2, u2))
-        p2 = parse_answer(ans2, sub.classes)
+        ans2, u2 = await self._ask_or_broken(rm, dict(meta, kind='repair'), session)
+        log.append((rm, ans2 or '', u2))
+        p2 = _parse(ans2, sub.classes)
         p2.rejected['unparseable_answer'] += 1
         p2.rejected.update(p.rejected)
         p = p2
     if p.truncated: p.rejected['truncated_answer'] += 1
+    return log, p
+
+@patch
+async def _one(self:Teacher, sub, round, q, session):
+    "Ask for one sub-request; cached answers that give no valid sample are asked again, fresh (see *The cache*)."
+    log, p = await self._ask_parse(sub, round, q, session)
+    if not p.items and any(u.cached for *_,u in log): log, p = await self._ask_parse(sub, round, q, session, fresh=True)
     return log, p
 
 # %% ../nbs/07_teachers.ipynb #970661f3
@@ -368,10 +389,19 @@ class _Attempts:
 
 _attempts = contextvars.ContextVar('pgkd_attempts', default=None)   # the `_Attempts` of the `_ask` running in this task
 
+def _unreadable(body:bytes) -> str|None:
+    "Why the body of a 2xx chat-completions reply is not a chat completion (cut short, not JSON, no `choices`), or None if it is one."
+    try: obj = json.loads(body)
+    except (ValueError, RecursionError) as e: return f"{len(body):,} bytes that are not JSON ({type(e).__name__}: {e})"
+    cs = obj.get('choices') if isinstance(obj, dict) else None
+    if not isinstance(cs, list) or not all(isinstance(c, dict) and isinstance(c.get('message'), dict) for c in cs):
+        return f"JSON that is not a chat completion (no list of 'choices' with a 'message'; {len(body):,} bytes)"
+    return None
+
 @functools.cache
 def _http_client_class():
-    "The openai client's default HTTP client, noting each attempt (made on first use: importing pgkd does not import openai)."
-    import openai
+    "The openai client's default HTTP client, noting each attempt and refusing unreadable bodies (made on first use, not on import)."
+    import openai, importlib
     class _HttpClient(openai.DefaultAsyncHttpxClient):
         def __init__(self, sem, **kw): super().__init__(**kw); self._pgkd_sem = sem
         async def send(self, request, **kw):
@@ -383,7 +413,13 @@ def _http_client_class():
             if r.status_code >= 400:
                 await r.aread(); a.last = r
                 if a.downgrade and _refuses_format(r): r.headers['x-should-retry'] = 'false'   # the client obeys it: no retry
+            elif not kw.get('stream') and request.url.path.endswith('/chat/completions') and (why := _unreadable(r.content)):
+                a.last = e = _HttpClient.Broken(f"the response body is {why}", request=request)
+                raise e   # a request error of the client's httpx: the client retries it as it retries a 5xx
             return r
+    hx = next(importlib.import_module(c.__module__.split('.')[0]) for c in openai.DefaultAsyncHttpxClient.__mro__
+              if not c.__module__.startswith('openai'))   # httpx, or httpx2 in newer clients
+    _HttpClient.Broken = type('BrokenResponse', (hx.DecodingError,), dict(__doc__="A 2xx reply whose body is not a chat completion."))
     return _HttpClient
 
 def _last_error(client, a:_Attempts):
@@ -410,18 +446,25 @@ def _api_key(self:OpenAITeacher) -> str:
     if not self.base_url: raise TeacherError(f"no API key for {self.where}: set OPENAI_API_KEY, pass api_key=, or give --base-url for a local server", fatal=True)
     return 'no-key-needed'
 
+def _client_url(url:str|None) -> dict:
+    "The client's `base_url` and `default_query`: it appends its paths to `base_url`, so a query there (`?key=`) goes in `default_query`."
+    if not url: return dict(base_url=url)
+    u = urlsplit(url)
+    q = dict(parse_qsl(u.query, keep_blank_values=True))
+    return dict(base_url=urlunsplit((u.scheme, u.netloc, u.path, '', '')), **({'default_query': q} if q else {}))
+
 @patch
 def _get_client(self:OpenAITeacher, session):
     if session['client'] is None:
         import openai
-        session['client'] = openai.AsyncOpenAI(api_key=self._api_key(), base_url=self.base_url, max_retries=int(self.max_retries),
+        session['client'] = openai.AsyncOpenAI(api_key=self._api_key(), **_client_url(self.base_url), max_retries=int(self.max_retries),
                                                timeout=self.timeout, http_client=_http_client_class()(session['sem']))
     return session['client']
 @patch
 def check(self:OpenAITeacher, timeout=10.):
     "Before a run: fail now, in one line, without a key for OpenAI, or when the endpoint is unreachable or refuses the key (one cheap `GET /models`)."
     import openai
-    c = openai.OpenAI(api_key=self._api_key(), base_url=self.base_url, max_retries=1, timeout=min(self.timeout, timeout))
+    c = openai.OpenAI(api_key=self._api_key(), **_client_url(self.base_url), max_retries=1, timeout=min(self.timeout, timeout))
     try: c.models.list()
     except openai.APIConnectionError as e:
         raise TeacherError(self._redact(f"cannot reach {self.where} ({type(e).__name__}: {e}, 2 attempts): is the server running, and is the base URL right?"), fatal=True) from None
@@ -456,7 +499,7 @@ async def _create(self:OpenAITeacher, client, messages, meta, session, a:_Attemp
 async def _ask(self:OpenAITeacher, messages, meta, session):
     import openai
     key = self._cache_key(messages, meta)
-    hit = self._cache_get(key)
+    hit = None if meta.get('fresh') else self._cache_get(key)
     if hit is not None:
         pt, ct = int(hit['usage'].get('prompt_tokens', 0)), int(hit['usage'].get('completion_tokens', 0))
         return hit['answer'], Usage(cached=1, replayed_cost=cost_of(self.model, pt, ct, self.prices))
@@ -471,7 +514,9 @@ async def _ask(self:OpenAITeacher, messages, meta, session):
         if e.status_code < 500 and e.status_code not in (408, 409, 429) and e.response.headers.get('x-should-retry') != 'true':
             raise TeacherError(self._redact(f"{self.where}: HTTP {e.status_code}, not retried: {e}; {_hint(e.status_code)}"), fatal=True) from None
         last = e                                                            # the client's retries are spent
-    except openai.APIConnectionError as e: last = e                         # timeouts too (APITimeoutError)
+    except openai.APIConnectionError as e: last = e                         # timeouts too (APITimeoutError), unreadable bodies
+    except openai.OpenAIError as e:                                         # anything else the client raises: one line that says who
+        raise TeacherError(self._redact(f"{self.where}: {type(e).__name__}: {e}"), fatal=True) from None
     else:
         ans = (r.choices[0].message.content or '') if r.choices else ''
         pt = r.usage.prompt_tokens if r.usage else sum(count_tokens(m['content']) for m in messages)
@@ -483,6 +528,9 @@ async def _ask(self:OpenAITeacher, messages, meta, session):
         return ans, u
     finally: _attempts.reset(token)
     n = a.n - a.refused
+    if isinstance(a.last, _http_client_class().Broken):   # answered every time, but unreadably: a rejected answer, not the end of the run
+        msg = f"{self.where}: no readable answer after {n} attempt{'s' * (n != 1)}: {a.last}"
+        raise BrokenAnswer(self._redact(msg), usage=Usage(errors=n))
     why = f"{type(last).__name__}: {last}" if last else "no attempt could start"
     todo = ("is the server running, and is the base URL right?" if isinstance(last, openai.APIConnectionError) and not isinstance(last, openai.APITimeoutError)
             else "raise the timeout, deadline or retries (--timeout, --deadline, --max-retries) if the server is just slow")

@@ -42,3 +42,16 @@ def test_demo_set_ships_in_the_package():
     d = load_demo()
     assert len(d.classes) >= 12 and d.counts().min() >= 60
     assert d.dedupe()[1] == 0
+
+def test_bad_files_are_named_with_the_line(tmp_path):
+    "A broken JSONL line by its number, a truncated parquet and a folder by their path: one DataError each, naming the file."
+    (tmp_path/'a.jsonl').write_text('{"text": "hello there", "label": "x"}\n{"text": "cut', encoding='utf-8')
+    pd.DataFrame({'text': ['a b c', 'd e f'], 'label': ['x', 'y']}).to_parquet(tmp_path/'t.parquet')
+    b = (tmp_path/'t.parquet').read_bytes(); (tmp_path/'t.parquet').write_bytes(b[:len(b) // 2])
+    (tmp_path/'folder.csv').mkdir()
+    for name, says in (('a.jsonl', 'a.jsonl, line 2: not valid JSON'), ('t.parquet', 't.parquet: cannot read as parquet'),
+                       ('folder.csv', 'folder.csv: is a folder, not a file')):
+        with pytest.raises(DataError) as e: TextData.from_file(tmp_path/name)
+        assert says in str(e.value) and '\n' not in str(e.value), str(e.value)
+    (tmp_path/'ok.jsonl').write_text('{"text": "hello there", "label": "x"}\n\n{"text": "bye now", "label": "y"}\n', encoding='utf-8')
+    assert TextData.from_file(tmp_path/'ok.jsonl').texts == ['hello there', 'bye now']

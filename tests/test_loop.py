@@ -130,3 +130,77 @@ def test_retrain_continue_keeps_training_one_transformer_and_resumes(tmp_path):
     vocabs.clear()
     loop(tmp_path/'scratch', retrain='scratch', cbs=[Vocab()]).run()
     assert vocabs[0] != vocabs[-1]                                         # scratch: a new tokenizer every round
+
+def test_a_folder_of_the_users_own_config_and_state_is_refused(files, tmp_path):
+    "File names prove nothing: without pgkd's manifest.json the folder is foreign, on a first run and on --resume."
+    d = tmp_path/'d'; d.mkdir()
+    (d/'config.json').write_text('{"theme":"dark"}'); (d/'state.json').write_text('{"window":[1,2]}')
+    for extra in ((), ('--resume',)):
+        r = subprocess.run(run_args(files, d, '--quiet', *extra), capture_output=True, text=True, timeout=300)
+        assert r.returncode == 1 and 'is not a pgkd run folder' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+        assert sorted(p.name for p in d.iterdir()) == ['config.json', 'state.json']
+        assert (d/'config.json').read_text() == '{"theme":"dark"}' and (d/'state.json').read_text() == '{"window":[1,2]}'
+
+KILLED_IN_SAVE = """import os, sys
+from pgkd.students import TfidfStudent
+from pgkd.cli import main
+orig, calls = TfidfStudent.save, []
+def save(self, d):
+    orig(self, d); calls.append(d)
+    if len(calls) == 2: os._exit(137)   # killed once the student's files are written, before pgkd lists them by name
+TfidfStudent.save = save
+sys.exit(main())"""
+
+def test_a_save_cut_short_does_not_block_resume(files, tmp_path):
+    full = subprocess.run(run_args(files, tmp_path/'full', '--quiet'), capture_output=True, text=True, timeout=300)
+    assert full.returncode == 0, full.stderr
+    out = tmp_path/'cut'
+    args = run_args(files, out, '--quiet')
+    killed = subprocess.run([sys.executable, '-c', KILLED_IN_SAVE, *args[3:]], capture_output=True, text=True, timeout=300)
+    assert killed.returncode == 137, killed.stderr
+    listed = set(json.loads((out/'manifest.json').read_text())['files'])
+    unlisted = [str(f.relative_to(out)) for f in out.rglob('*') if f.is_file() and str(f.relative_to(out)) not in listed]
+    assert unlisted and any(f.endswith('/*') for f in listed), (unlisted, listed)   # the half-finished save, as a kill leaves it
+    resumed = subprocess.run(run_args(files, out, '--quiet', '--resume'), capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    a, b = (json.loads((d/'report.json').read_text()) for d in (tmp_path/'full', out))
+    assert a['test'] == b['test'] and a['generated'] == b['generated'] and a['best_round'] == b['best_round']
+
+KILLED_AFTER_TEACHER_LOG = """import os, sys
+from pgkd.loop import TeacherLog
+from pgkd.cli import main
+orig = TeacherLog.after_generate
+def after_generate(self):
+    orig(self)
+    if self.loop.round == 3: os._exit(137)   # killed once round 3's teacher line is written, before the round is committed
+TeacherLog.after_generate = after_generate
+sys.exit(main())"""
+
+def test_resume_after_a_kill_logs_each_round_once(files, tmp_path):
+    out = tmp_path/'run'
+    args = run_args(files, out, '--quiet')
+    killed = subprocess.run([sys.executable, '-c', KILLED_AFTER_TEACHER_LOG, *args[3:]], capture_output=True, text=True, timeout=300)
+    assert killed.returncode == 137, killed.stderr
+    rounds = lambda: [json.loads(l)['round'] for l in (out/'teacher.jsonl').read_text().splitlines()]
+    assert rounds() == [1, 2, 3] and json.loads((out/'state.json').read_text())['round'] == 2
+    resumed = subprocess.run(run_args(files, out, '--quiet', '--resume'), capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    n = json.loads((out/'report.json').read_text())['rounds']
+    assert rounds() == list(range(1, n + 1)), rounds()
+
+@pytest.mark.parametrize('damage', ['state.json', 'history.jsonl', 'generated.jsonl', 'checkpoint'])
+def test_a_damaged_run_file_is_named_on_resume(files, tmp_path, damage):
+    out = tmp_path/'run'
+    r = subprocess.run(run_args(files, out, '--quiet', '--steps', '2'), capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    if damage == 'checkpoint':
+        ck = next(f for f in sorted((out/'checkpoints').rglob('*')) if f.is_file())
+        ck.write_bytes(ck.read_bytes()[:len(ck.read_bytes()) // 2]); named = ck.parent.name
+    else:
+        lines = (out/damage).read_text().splitlines(keepends=True)
+        (out/damage).write_text(lines[0] + lines[-1][:len(lines[-1]) // 2] if len(lines) > 1 else '{"round": ')
+        named = damage + (' is damaged (line 2:' if damage.endswith('.jsonl') else ' is damaged')
+    r = subprocess.run(run_args(files, out, '--quiet', '--steps', '2', '--resume'), capture_output=True, text=True, timeout=300)
+    err = r.stderr.strip().splitlines()
+    assert r.returncode == 1 and 'Traceback' not in r.stderr and len(err) == 1, r.stderr
+    assert named in err[0] and ('is damaged' in err[0] or 'cannot be loaded' in err[0]), err

@@ -168,3 +168,121 @@ def test_predict_with_fallback_teacher(run, tmp_path, capsys):
     assert main(['predict', str(run), str(inp), '--out', str(tmp_path/'t.csv'), '--fallback-teacher', 'sim', '--label-col', 'gold',
                  '--target-accuracy', '0.95', '--quiet']) == 0
     assert 'picked on' in capsys.readouterr().out and (_read(tmp_path/'t.csv').source == 'teacher').any()
+
+class _FakeLLM:
+    "A loopback OpenAI-compatible endpoint: answers pgkd's classify prompt (the first class for each text) on any POST path; `fail`: 422."
+    def __init__(self):
+        import http.server, threading, re
+        me = self; self.fail, self.paths = False, []
+        class H(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a): pass
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers['Content-Length'])))
+                me.paths.append(self.path)
+                user = [m['content'] for m in body['messages'] if m['role'] == 'user'][-1]
+                n, cls = int(re.search(r'Texts \((\d+)\)', user)[1]), re.search(r'^- (\S+)', user, re.M)[1]
+                msg = dict(role='assistant', content=json.dumps({'labels': [cls] * n}))
+                ans = dict(id='x', object='chat.completion', created=0, model=body['model'],
+                           choices=[dict(index=0, message=msg, finish_reason='stop')],
+                           usage=dict(prompt_tokens=10, completion_tokens=5, total_tokens=15))
+                code, data = (422, {'error': {'message': 'failing on purpose'}}) if me.fail else (200, ans)
+                b = json.dumps(data).encode()
+                self.send_response(code); self.send_header('Content-Type', 'application/json')
+                self.send_header('Content-Length', str(len(b)))
+                self.end_headers(); self.wfile.write(b)
+        self.srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)
+        self.port = self.srv.server_address[1]
+        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
+    def __enter__(self): return self
+    def __exit__(self, *a): self.srv.shutdown(); self.srv.server_close()
+
+def _secret_files(root, secret='SECRET123'):
+    return [str(f) for f in Path(root).rglob('*') if f.is_file() and secret.encode() in f.read_bytes()]
+
+@pytest.mark.parametrize('form', ['user', 'query'])
+def test_secrets_never_written(run, tmp_path, monkeypatch, capsys, form):
+    "A secret in the base URL (userinfo or query) is in no file predict writes: output, sidecar, parts kept after a failure, the cache."
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path/'cache')); monkeypatch.setenv('OPENAI_API_KEY', 'dummy')
+    test = pd.read_json(run/'data'/'test.jsonl', lines=True)[:60]
+    inp = _write(pd.DataFrame({'text': test.text}), tmp_path/'in.csv')
+    with _FakeLLM() as llm:
+        url = f'http://user:SECRET123@127.0.0.1:{llm.port}/v1' if form == 'user' else f'http://127.0.0.1:{llm.port}/v1?key=SECRET123'
+        args = ['predict', str(run), str(inp), '--out', str(tmp_path/'o.csv'), '--fallback-teacher', 'openai', '--teacher-model', 'x',
+                '--base-url', url, '--threshold', '1.0', '--chunk-size', '20', '--quiet']
+        import pgkd.predict as P
+        w = P.write_part
+        def part(*a, **k):                                # the endpoint fails once the first chunk is written: a resumable failure
+            r = w(*a, **k); llm.fail = True; return r
+        monkeypatch.setattr(P, 'write_part', part)
+        assert main(args) == 1
+        err = capsys.readouterr().err.strip()
+        assert err.count('\n') == 0 and 'Traceback' not in err and 'SECRET123' not in err
+        assert 'failing on purpose' in err and '20 rows done are kept in' in err and 'continues after row 20' in err
+        assert json.loads((tmp_path/'o.csv.parts'/PROGRESS).read_text())['chunks'] == 1 and not (tmp_path/'o.csv').exists()
+        assert _secret_files(tmp_path) == []
+        llm.fail = False; monkeypatch.setattr(P, 'write_part', w)
+        assert main(args) == 0
+        assert llm.paths and all(q.split('?')[0] == '/v1/chat/completions' for q in llm.paths), llm.paths   # a ?key= stays a query
+    assert _secret_files(tmp_path) == [] and 'SECRET123' not in capsys.readouterr().out
+    out = _read(tmp_path/'o.csv')
+    assert len(out) == 60 and (out.source == 'teacher').all() and not (tmp_path/'o.csv.parts').exists()
+    side = json.loads((tmp_path/'o.csv.pgkd.json').read_text())
+    assert side['summary']['resumed_after_row'] == 20 and '***' in side['job']['fallback']['base_url']
+
+def test_failure_before_any_chunk_leaves_nothing(run, tmp_path, monkeypatch, capsys):
+    "A predict that fails before its first chunk is complete has nothing to resume: it removes what it wrote, and says nothing of resuming."
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path/'cache')); monkeypatch.setenv('OPENAI_API_KEY', 'dummy')
+    inp = _write(pd.DataFrame({'text': ['my card was stolen', 'refund please'] * 10}), tmp_path/'in.csv')
+    with _FakeLLM() as llm:
+        llm.fail = True
+        assert main(['predict', str(run), str(inp), '--out', str(tmp_path/'o.csv'), '--fallback-teacher', 'openai', '--teacher-model', 'x',
+                     '--base-url', f'http://127.0.0.1:{llm.port}/v1', '--threshold', '1.0', '--quiet']) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count('\n') == 0 and 'Traceback' not in err and 'kept' not in err
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith('o.csv')]
+
+class _Flaky:
+    "A fallback classifier that answers the first class, and raises `exc` from its `fail_at`-th call on."
+    def __init__(self, exc=None, fail_at=2): self.exc, self.fail_at, self.n = exc, fail_at, 0
+    def classify(self, texts, classes, **kw):
+        self.n += 1
+        if self.exc is not None and self.n >= self.fail_at: raise self.exc
+        from pgkd.teachers import Usage
+        return type('A', (), dict(labels=[classes[0]] * len(texts), usage=Usage()))()
+
+def test_failed_predict_keeps_only_what_resumes(run, texts, tmp_path):
+    "After a failure mid-file the parts stay (the message says so) only when running again can continue; a fault of the input cleans up."
+    inp = _write(texts[:500], tmp_path/'in.csv')
+    kw = dict(chunk_size=100, progress=False, threshold=1.0)
+    kept = r'disk full \(200 rows done are kept in .*o\.csv\.parts: the same command again continues after row 200\)'
+    with pytest.raises(OSError, match=kept):
+        predict_file(run, inp, tmp_path/'o.csv', fallback=_Flaky(OSError('disk full'), fail_at=3), **kw)
+    assert json.loads((tmp_path/'o.csv.parts'/PROGRESS).read_text())['chunks'] == 2
+    assert predict_file(run, inp, tmp_path/'o.csv', fallback=_Flaky(), **kw)['resumed_after_row'] == 200
+    assert len(_read(tmp_path/'o.csv')) == 500 and not (tmp_path/'o.csv.parts').exists()
+    with pytest.raises(DataError, match='bad labels'):
+        predict_file(run, inp, tmp_path/'p.csv', fallback=_Flaky(DataError('bad labels'), fail_at=3), **kw)
+    assert not (tmp_path/'p.csv.parts').exists() and not (tmp_path/'p.csv').exists() and not (tmp_path/'p.csv.pgkd.json').exists()
+
+def test_never_overwrites_what_pgkd_did_not_write(run, tmp_path, capsys):
+    "A sidecar, parts folder or output that the user made is left byte-identical: exit 1 with one line naming it, no traceback."
+    inp = _write(pd.DataFrame({'text': ['my card was stolen', 'refund please'] * 10}), tmp_path/'in.csv')
+    cmd = lambda out: main(['predict', str(run), str(inp), '--out', str(tmp_path/out), '--quiet'])
+    for name, data in (('foo.csv.pgkd.json', b'{"my": "notes"}'), ('bar.csv.pgkd.json', b'not json \xff'),
+                       ('baz.csv.pgkd.json', b'{"format": "mine"}')):
+        (tmp_path/name).write_bytes(data)
+        assert cmd(name[:-len('.pgkd.json')]) == 1
+        err = capsys.readouterr().err.strip()
+        assert err.count('\n') == 0 and 'Traceback' not in err and f'{tmp_path/name} exists and pgkd did not write it' in err
+        assert 'move it, or choose another --out' in err and (tmp_path/name).read_bytes() == data
+        assert not (tmp_path/name[:-len('.pgkd.json')]).exists() and not (tmp_path/(name[:-len('.pgkd.json')] + '.parts')).exists()
+    (tmp_path/'q.csv.parts').mkdir(); (tmp_path/'q.csv.parts'/'notes.txt').write_text('mine')
+    (tmp_path/'r.csv.parts').write_text('a file')
+    for out in ('q.csv', 'r.csv'):
+        assert cmd(out) == 1
+        err = capsys.readouterr().err.strip()
+        assert err.count('\n') == 0 and f"{tmp_path/(out + '.parts')} exists and pgkd did not make it" in err
+    assert (tmp_path/'q.csv.parts'/'notes.txt').read_text() == 'mine' and (tmp_path/'r.csv.parts').read_text() == 'a file'
+    (tmp_path/'e.csv.parts').mkdir()                                      # an empty folder the user made: used, and left in place
+    assert cmd('e.csv') == 0 and (tmp_path/'e.csv.parts').is_dir() and len(_read(tmp_path/'e.csv')) == 20
+    assert cmd('e.csv') == 0 and 'already complete' in capsys.readouterr().out   # its own output and sidecar: recognised
