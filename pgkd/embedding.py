@@ -216,7 +216,11 @@ class EmbeddingStudent(Student):
         if not f.exists(): raise FileNotFoundError(f"{path}: no head.safetensors here; is this a folder written by EmbeddingStudent.save?")
         w = load_file(str(f))
         self.coef,self.intercept,self.C = w['coef'].astype(np.float64),w['intercept'].astype(np.float64),meta.get('C')
-        if meta.get('encoder') == 'encoder': self._enc_path = str(path/'encoder')
+        enc = meta.get('encoder')
+        if enc == 'encoder': self._enc_path = str(path/'encoder')
+        elif enc and Path(enc).is_absolute() and not Path(enc).exists():   # a folder on the machine that saved it
+            raise FileNotFoundError(f"{path}: its encoder {enc} is not on this machine: copy that folder to the same path, or save "
+                                    f"the student with copy_encoder=True (it then carries its encoder in {path}/encoder)")
 
     def _onnx_parts(self):
         "For `pgkd.export`: (ids -> logits module, tokenizer, max length, padding id)."

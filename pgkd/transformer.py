@@ -4,7 +4,7 @@
 
 # %% ../nbs/02a_transformer.ipynb #b0be3e68
 from __future__ import annotations
-import json, os, time, copy, contextlib, warnings
+import copy, contextlib, warnings
 from collections import Counter
 from functools import partial
 from pathlib import Path
@@ -25,7 +25,6 @@ with warnings.catch_warnings():  # fastai 2.8 calls torch.jit.script at import, 
 import transformers
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, BertConfig, PreTrainedTokenizerFast
 from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, decoders, trainers
-from .data import TextData, DataError
 from .students import Student
 
 # %% auto #0

@@ -67,3 +67,20 @@ def test_failed_round_can_run_again():
     assert (p.round, p.done, len(p.history), p.best_round) == (0, False, 1, 0)
     Late.fail = False
     assert p.step()['round'] == 1 and p.done and p.best_valid_report is not None
+
+def test_a_moved_embedding_student_loads_or_names_its_encoder(tmp_path):
+    "A saved student on a machine without its encoder folder fails in one line naming it; with copy_encoder=True it travels alone."
+    import shutil
+    from conftest import asset
+    from pgkd.data import demo_data
+    from pgkd.embedding import EmbeddingStudent
+    enc = tmp_path/'encoder_here'; shutil.copytree(asset('minilm'), enc)
+    train, valid, test, _ = demo_data(seed=0)
+    s = EmbeddingStudent(enc, cache=False, threads=1).fit(train, valid)
+    s.save(tmp_path/'ref'); s.save(tmp_path/'full', copy_encoder=True)
+    want = s.predict(test.texts[:20])
+    shutil.rmtree(enc)                                     # the other machine: the encoder's folder is not there
+    with pytest.raises(FileNotFoundError) as e: EmbeddingStudent.load(tmp_path/'ref')
+    assert str(enc) in str(e.value) and 'copy_encoder=True' in str(e.value) and '\n' not in str(e.value)
+    moved = tmp_path/'moved'; shutil.copytree(tmp_path/'full', moved); shutil.rmtree(tmp_path/'full')
+    assert list(EmbeddingStudent.load(moved).predict(test.texts[:20])) == list(want)
