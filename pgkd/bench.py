@@ -428,6 +428,8 @@ def teacher_main(argv=None):
     P.add_argument('--strategy', default='lines', choices=['lines', 'json'], help="--teacher local: one class per request answered as lines, "
                    "or the full PGKD prompt answered as JSON (decoding constrained to the answer schema unless --no-constrain)")
     P.add_argument('--no-constrain', action='store_true', help='--strategy json: let the model write freely (no constrained decoding)')
+    P.add_argument('--backend', default='auto', choices=['auto', 'llama-cpp', 'transformers'], help="--teacher local: what runs the model; "
+                   "auto: llama.cpp for a .gguf file, transformers for a model folder or hub name (default %(default)s)")
     P.add_argument('--device', default='auto')
     P.add_argument('--n', type=int, default=64, help='samples asked per request round (default %(default)s)')
     P.add_argument('--rounds', type=int, default=1); P.add_argument('--seed', type=int, default=0)
@@ -442,9 +444,9 @@ def teacher_main(argv=None):
     else:
         if not a.model: P.error("--teacher local needs --model")
         from pgkd.local import LocalTeacher
-        teacher = LocalTeacher(a.model, strategy=a.strategy, device=a.device, seed=a.seed, constrain=not a.no_constrain,
+        teacher = LocalTeacher(a.model, strategy=a.strategy, device=a.device, seed=a.seed, constrain=not a.no_constrain, backend=a.backend,
                                pool=full.sample(1000, seed=a.seed)).load()   # its per-class examples: the labelled sample the requests draw from
-        label = f"{Path(a.model).name} ({a.strategy}{', constrained' if a.strategy == 'json' and not a.no_constrain else ''})"
+        label = f"{Path(a.model).name} ({a.strategy}{', constrained' if a.strategy == 'json' and not a.no_constrain else ''}, {teacher.backend})"
     argv = sys.argv[1:] if argv is None else ['bench', 'teacher'] + list(argv)
     rec = teacher_quality(teacher, a.dataset, a.n, a.rounds, a.seed, out=a.out, label=label,
                           extra=dict(command='pgkd ' + ' '.join(argv), machine=machine(),

@@ -346,12 +346,12 @@ def classify(self:LocalTeacher, texts, classes, descriptions=None, calibrate=Tru
         if o is None: todo.append(i)
         else: sc[i] = json.loads(o['answer']); memo[k] = o; usage = usage + Usage(cached=1) if i < len(texts) else usage
     if todo:
-        self.load(); tok = self._tok
+        be = self.scorer(); tok = be.tok   # transformers, whatever the teacher's backend: the scores are its logits
         cand = [tok.encode(_human(c), add_special_tokens=False) for c in classes]
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')               # transformers' deprecation notes on past_key_values
             for i in todo:
-                sc[i], n = _class_scores(self._lm, tok, score_messages(need[i], classes, descriptions), cand, self._device)
+                sc[i], n = _class_scores(be.lm, tok, score_messages(need[i], classes, descriptions), cand, be._device)
                 u = Usage(n + sum(len(c) for c in cand), 0, calls=1); usage = usage + u
                 memo[keys[i]] = o = dict(key=keys[i], answer=json.dumps(sc[i]), usage=u.to_dict(), model=self.path)
                 self._cache_put(keys[i], o)

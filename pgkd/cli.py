@@ -96,6 +96,8 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument('--device', default='auto', help="--teacher local: 'cpu', 'cuda', 'cuda:1'... (default: the GPU when there is one)")
     g.add_argument('--strategy', default='lines', choices=['lines','json'], help='--teacher local: one class per request answered '
                    "as plain lines (small models), or the full JSON prompt (capable models) (default %(default)s)")
+    g.add_argument('--backend', default='auto', choices=['auto','llama-cpp','transformers'], help='--teacher local: what runs the model; '
+                   "auto: llama.cpp for a .gguf file, transformers for a model folder or hub name (default %(default)s)")
     g.add_argument('--base-url', help='OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (default: OpenAI)')
     g.add_argument('--temperature', type=arg_type(float, 0, 2), default=0.7)
     g.add_argument('--cache-dir', help="teacher answer cache, shared by runs: the same request never pays twice (default: the user cache, e.g. ~/.cache/pgkd/teacher)")
@@ -156,7 +158,7 @@ def _run_info(a) -> dict:
     from pgkd.runfolder import file_sha256
     from pgkd.teachers import redact_url
     info = {k: getattr(a, k) for k in ('n_labelled', 'n_valid', 'text_col', 'label_col', 'teacher', 'noise', 'model', 'temperature',
-                                        'strategy', 'student', 'checkpoint', 'lr', 'layers', 'hidden', 'max_len', 'epochs')}
+                                        'strategy', 'backend', 'student', 'checkpoint', 'lr', 'layers', 'hidden', 'max_len', 'epochs')}
     info['base_url'] = redact_url(a.base_url)
     for k in ('train', 'valid', 'test', 'pool'): info[f'{k}_sha256'] = file_sha256(getattr(a, k))
     return info
@@ -218,6 +220,7 @@ def _main(argv):
         cache = None if a.no_cache else (a.cache_dir or user_cache_dir('teacher'))
         teacher = None if a.method == 'alone' else make_teacher(
             a.teacher, pool, a.seed, a.model, a.base_url, cache_dir=cache, noise=a.noise, temperature=a.temperature,
-            device=a.device, strategy=a.strategy, examples=train, timeout=a.timeout, max_retries=a.max_retries, deadline=a.deadline)
+            device=a.device, strategy=a.strategy, examples=train, timeout=a.timeout, max_retries=a.max_retries, deadline=a.deadline,
+            backend=a.backend)
         _run(a, train, valid, test, student, teacher, _run_info(a))
         return 0

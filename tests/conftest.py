@@ -9,11 +9,12 @@ def need_dataset(name):
     return p
 
 def asset(name):
-    "The checked local path of a real-model test asset (`tests/assets.py`): from $PGKD_MINILM / $PGKD_SMOLLM2, else fetched now. Never a skip: a missing asset fails."
+    "The checked local path of a real-model test asset (`tests/assets.py`): from its variable ($PGKD_MINILM...), else fetched now. Never a skip."
     import assets
-    p = os.environ.get(assets.ASSETS[name][4])
+    env = assets.ASSETS[name].env
+    p = os.environ.get(env)
     if p:
-        if not os.path.exists(p): raise FileNotFoundError(f"${assets.ASSETS[name][4]}={p}: no such file or folder")
+        if not os.path.exists(p): raise FileNotFoundError(f"${env}={p}: no such file or folder")
         return p
     return str(assets.fetch(name))
 

@@ -32,3 +32,9 @@ def test_dev_set_bounds_known_breaks():
     cfg = ConfigParser(delimiters=['=']); cfg.read(ROOT/'settings.ini')
     dev = dict(r.split('>=', 1) for r in cfg['DEFAULT']['dev_requirements'].split() if '>=' in r)
     assert dev['execnb'].endswith(',<0.2') and dev['fastcore'].endswith(',<2') and dev['nbdev'].endswith(',<3'), dev
+
+def test_ci_runs_the_readme_test_command():
+    "CI runs exactly the command the README gives for the tests (the line ending in tests/run_all.sh)."
+    cmd = [l.strip() for l in (ROOT/'README.md').read_text().splitlines() if l.strip().endswith('bash tests/run_all.sh')]
+    assert len(cmd) == 1, cmd
+    assert cmd[0] in (ROOT/'.ci'/'run').read_text().splitlines()

@@ -1,12 +1,13 @@
 """The local in-process teacher (`pgkd.local`) on the real SmolLM2-135M-Instruct GGUF (a checksummed test asset, see
-tests/assets.py): one request, PGKD rounds through the CLI, bad model files, and the line filter. A few minutes on 2 cores."""
-import contextlib, io, json, os, re
+tests/assets.py), on both backends (llama.cpp, the default for a .gguf file, and transformers): one request, PGKD rounds through the
+CLI, constrained JSON, bad model files, and the line filter. A few minutes on 2 cores."""
+import contextlib, io, json, os, re, sys
 from pathlib import Path
 import pytest
 from conftest import asset
 from pgkd.data import load_demo
 from pgkd.prompts import PGKDRequest, Example
-from pgkd.local import LocalTeacher, clean_lines, class_asks, lines_messages, answer_schema_for
+from pgkd.local import LocalTeacher, clean_lines, class_asks, lines_messages, answer_schema_for, pick_backend
 from pgkd.prompts import parse_answer
 from pgkd.cli import main
 
@@ -50,33 +51,50 @@ def test_class_asks_follow_the_request(demo):
     vanilla = class_asks(PGKDRequest(demo.classes, n=20), pool=demo)   # no guidance: spread evenly, 20 over 14 classes
     assert sorted(a.n for a in vanilla) == [1]*8 + [2]*6 and not any(a.mistaken for a in vanilla)
 
-def test_missing_and_corrupt_model_files(tmp_path, demo):
-    with pytest.raises(FileNotFoundError, match=re.escape(str(tmp_path/'nope.gguf'))): LocalTeacher(tmp_path/'nope.gguf')
+@pytest.mark.parametrize('backend', ['llama-cpp', 'transformers'])
+def test_missing_and_corrupt_model_files(tmp_path, demo, backend):
+    with pytest.raises(FileNotFoundError, match=re.escape(str(tmp_path/'nope.gguf'))): LocalTeacher(tmp_path/'nope.gguf', backend=backend)
     bad = tmp_path/'not_a_model.gguf'; bad.write_bytes(b'<html>404 Not Found</html>')
-    with pytest.raises(ValueError, match=re.escape(f"{bad} is not a GGUF file")): LocalTeacher(bad).load()
+    with pytest.raises(ValueError, match=re.escape(f"{bad} is not a GGUF file")): LocalTeacher(bad, backend=backend).load()
     cut = tmp_path/'truncated.gguf'; cut.write_bytes(Path(asset('smollm2')).read_bytes()[:200_000])   # a download cut short
-    with pytest.raises(ValueError, match=re.escape(f"could not load a chat model from {cut}")): LocalTeacher(cut).load()
+    with pytest.raises(ValueError, match=re.escape(f"could not load a chat model from {cut}")): LocalTeacher(cut, backend=backend).load()
     csv = tmp_path/'demo.csv'; demo.to_df()[['text', 'label']].to_csv(csv, index=False)
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        code = main(['run', '--train', str(csv), '--n-labelled', '140', '--n-valid', '28', '--teacher', 'local', '--model', str(bad)])
-    assert code == 1 and str(bad) in err.getvalue() and err.getvalue().count('\n') == 1, err.getvalue()
+    for model in (bad, cut):
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            code = main(['run', '--train', str(csv), '--n-labelled', '140', '--n-valid', '28', '--teacher', 'local', '--model', str(model),
+                         '--backend', backend])
+        assert code == 1 and str(model) in err.getvalue() and err.getvalue().count('\n') == 1, err.getvalue()
+
+def test_backend_choice(tmp_path, monkeypatch):
+    "auto: llama.cpp for a .gguf file, else transformers; llama.cpp refuses a folder; a missing llama-cpp-python says how to install it."
+    assert pick_backend('m.gguf') == 'llama-cpp' and pick_backend('HuggingFaceTB/SmolLM2-135M-Instruct') == 'transformers'
+    with pytest.raises(ValueError, match='choose one of'): pick_backend('m.gguf', 'vllm')
+    g = tmp_path/'m.gguf'; g.write_bytes(b'GGUF')
+    t, h = LocalTeacher(g), LocalTeacher(g, backend='transformers')
+    assert (t.backend, h.backend) == ('llama-cpp', 'transformers') and "backend='llama-cpp'" in repr(t)
+    k = lambda x: x._key([{'role': 'user', 'content': 'hi'}], '- ', 64, 0, 0, 3)
+    assert k(t) != k(h)   # different backends write different texts: never replayed for each other
+    with pytest.raises(ValueError, match=re.escape(f"{tmp_path} is not one")): LocalTeacher(tmp_path, backend='llama-cpp')
+    monkeypatch.setitem(sys.modules, 'llama_cpp', None)   # as if llama-cpp-python were not installed
+    with pytest.raises(ImportError, match=re.escape(f"running {g} with llama.cpp needs llama-cpp-python")) as e: t.load()
+    assert 'GGML_NATIVE=OFF' in str(e.value) and "pgkd[local]" in str(e.value)
 
 def test_one_request(gguf, demo, tmp_path):
     "One PGKD request on the real model: samples of the asked classes only, real token counts at $0, a cache that replays it."
     mis = [Example('someone took my wallet with the card inside', 'card_stolen', 'card_lost', 0.8)]
     req = PGKDRequest(demo.classes, n=6, quotas={'card_stolen': 3, 'password_reset': 3}, confusions={'card_stolen': 'card_lost'},
                       misclassified=mis, descriptions=demo.descriptions)
-    t = LocalTeacher(gguf, pool=demo, seed=0, cache_dir=tmp_path/'cache', max_new_tokens=160, device='cpu')
+    t = LocalTeacher(gguf, pool=demo, seed=0, cache_dir=tmp_path/'cache', max_new_tokens=160, device='cpu', backend='transformers')
     g = t.generate(req, round=1)
     assert g.stats['requests'] >= 2 and g.stats['parse_rate'] > 0 and g.stats['texts_per_minute'] > 0, g.stats
     assert 1 <= len(g.samples) <= 6 and set(g.samples.labels) <= {'card_stolen', 'password_reset'}, g.samples.to_df()
     assert g.usage.prompt_tokens > 100 and g.usage.completion_tokens > 10 and g.usage.cost == 0 and g.usage.calls == g.stats['requests']
     assert any(mis[0].text in m[1]['content'] and 'card lost' in m[1]['content'] for m in g.messages)
     assert all(len(s.split()) >= 4 and not s.startswith(('-', '1.')) for s in g.samples.texts)
-    again = LocalTeacher(gguf, pool=demo, seed=0, cache_dir=tmp_path/'cache', max_new_tokens=160, device='cpu')
+    again = LocalTeacher(gguf, pool=demo, seed=0, cache_dir=tmp_path/'cache', max_new_tokens=160, device='cpu', backend='transformers')
     g2 = again.generate(req, round=1)   # all from the cache: the model is never loaded
-    assert g2.samples.texts == g.samples.texts and g2.usage.calls == 0 and g2.usage.cached == g.usage.calls and again._lm is None
+    assert g2.samples.texts == g.samples.texts and g2.usage.calls == 0 and g2.usage.cached == g.usage.calls and not again._be.loaded
     st = t.state_dict(); t2 = LocalTeacher(gguf); t2.load_state_dict(json.loads(json.dumps(st)))
     assert t2.usage == t.usage
 
@@ -86,7 +104,8 @@ def test_pgkd_rounds_through_the_cli(gguf, demo, tmp_path):
     out, buf = tmp_path/'run', io.StringIO()
     with contextlib.redirect_stdout(buf):
         code = main(['run', '--train', str(csv), '--n-labelled', '140', '--n-valid', '28', '--teacher', 'local', '--model', gguf,
-                     '--device', 'cpu', '--student', 'tfidf', '--method', 'pgkd', '--steps', '2', '--n', '6', '--seed', '0', '--out', str(out)])
+                     '--device', 'cpu', '--backend', 'transformers', '--student', 'tfidf', '--method', 'pgkd', '--steps', '2', '--n', '6',
+                     '--seed', '0', '--out', str(out)])
     log = buf.getvalue()
     assert code == 0, log
     assert log.count('parse rate') == 2 and 'rejected:' in log, log
@@ -100,8 +119,9 @@ def test_pgkd_rounds_through_the_cli(gguf, demo, tmp_path):
 
 def test_constrained_json_request(gguf, demo):
     "strategy='json' with constrained decoding (lm-format-enforcer): every answer is valid JSON under the schema, labels from the taxonomy."
-    pytest.importorskip('lmformatenforcer')
-    t = LocalTeacher(gguf, strategy='json', seed=0, device='cpu', max_new_tokens=120, max_item_chars=80, per_request=2)
+    import lmformatenforcer  # pgkd[local] brings it: a missing one fails, it never skips
+    t = LocalTeacher(gguf, strategy='json', seed=0, device='cpu', max_new_tokens=120, max_item_chars=80, per_request=2,
+                     backend='transformers')
     req = PGKDRequest(demo.classes, n=2, quotas={'card_stolen': 1, 'app_crash': 1}, descriptions=demo.descriptions)
     g = t.generate(req, round=1)
     assert g.stats['strategy'] == 'json' and g.answers and g.stats['parse_rate'] > 0, (g.stats, g.answers)
@@ -111,3 +131,54 @@ def test_constrained_json_request(gguf, demo):
         assert all(set(x) == {'text', 'label'} and x['label'] in demo.classes and 20 <= len(x['text']) <= 80 for x in obj['samples']), a
     assert set(g.samples.labels) <= set(demo.classes) and len(g.samples) >= 1
     assert answer_schema_for(demo.classes, 2)['properties']['samples']['maxItems'] == 2
+
+# ---------------------------------------------------------------------------------------------- llama.cpp (llama-cpp-python)
+def test_one_request_llama_cpp(gguf, demo, tmp_path):
+    "The llama.cpp backend (auto for a .gguf file): samples of the asked classes, real token counts, a cache that replays without loading."
+    mis = [Example('someone took my wallet with the card inside', 'card_stolen', 'card_lost', 0.8)]
+    req = PGKDRequest(demo.classes, n=6, quotas={'card_stolen': 3, 'password_reset': 3}, confusions={'card_stolen': 'card_lost'},
+                      misclassified=mis, descriptions=demo.descriptions)
+    kw = dict(pool=demo, seed=0, cache_dir=tmp_path/'cache', max_new_tokens=160, threads=1)
+    t = LocalTeacher(gguf, **kw)
+    assert t.backend == 'llama-cpp'
+    g = t.generate(req, round=1)
+    assert g.stats['requests'] >= 2 and g.stats['parse_rate'] > 0 and g.stats['texts_per_minute'] > 0, g.stats
+    assert 1 <= len(g.samples) <= 6 and set(g.samples.labels) <= {'card_stolen', 'password_reset'}, g.samples.to_df()
+    assert g.usage.prompt_tokens > 100 and g.usage.completion_tokens > 10 and g.usage.cost == 0 and g.usage.calls == g.stats['requests']
+    assert all(len(s.split()) >= 4 and not s.startswith(('-', '1.')) for s in g.samples.texts)
+    assert all(0 < u.completion_tokens <= 160 and u.prompt_tokens > 50 for u in g.calls), g.calls
+    again = LocalTeacher(gguf, **kw)
+    g2 = again.generate(req, round=1)   # all from the cache: the model is never loaded
+    assert g2.samples.texts == g.samples.texts and g2.usage.calls == 0 and g2.usage.cached == g.usage.calls and not again._be.loaded
+    fresh = LocalTeacher(gguf, **{**kw, 'cache_dir': tmp_path/'other'}).generate(req, round=1)   # seeded: the same texts again
+    assert fresh.samples.texts == g.samples.texts and fresh.usage == g.usage
+
+def test_pgkd_round_through_the_cli_llama_cpp(gguf, demo, tmp_path):
+    "One PGKD round with SmolLM2 on llama.cpp as the teacher, through `pgkd run --backend llama-cpp`."
+    csv = tmp_path/'demo.csv'; demo.to_df()[['text', 'label']].to_csv(csv, index=False)
+    out, buf = tmp_path/'run', io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = main(['run', '--train', str(csv), '--n-labelled', '140', '--n-valid', '28', '--teacher', 'local', '--model', gguf,
+                     '--backend', 'llama-cpp', '--student', 'tfidf', '--method', 'pgkd', '--steps', '1', '--n', '6', '--seed', '0',
+                     '--cache-dir', str(tmp_path/'cache'), '--out', str(out)])
+    log = buf.getvalue()
+    assert code == 0, log
+    assert log.count('parse rate') == 1, log
+    hist = [json.loads(l) for l in (out/'history.jsonl').read_text().splitlines()]
+    assert [h['round'] for h in hist] == [0, 1] and 0 < hist[1]['teacher_parse_rate'] <= 1, hist
+    gen = [json.loads(l) for l in (out/'generated.jsonl').read_text().splitlines()]
+    assert len(gen) >= 2 and {g['label'] for g in gen} <= set(demo.classes) and {g['round'] for g in gen} == {1}
+    rep = json.loads((out/'report.json').read_text())
+    assert rep['generated'] == len(gen) and rep['cost'] == 0 and rep['completion_tokens'] > 0
+
+def test_constrained_json_request_llama_cpp(gguf, demo):
+    "strategy='json' on llama.cpp: its own grammar (from the answer schema) makes every answer valid JSON with taxonomy labels."
+    t = LocalTeacher(gguf, strategy='json', seed=0, max_new_tokens=120, max_item_chars=80, per_request=2, threads=1)
+    req = PGKDRequest(demo.classes, n=2, quotas={'card_stolen': 1, 'app_crash': 1}, descriptions=demo.descriptions)
+    g = t.generate(req, round=1)
+    assert t.backend == 'llama-cpp' and g.stats['strategy'] == 'json' and g.answers and g.stats['parse_rate'] > 0, (g.stats, g.answers)
+    for a in g.answers:
+        obj = json.loads(a)
+        assert set(obj) == {'samples'} and 1 <= len(obj['samples']) <= 2, a
+        assert all(set(x) == {'text', 'label'} and x['label'] in demo.classes and 20 <= len(x['text']) <= 80 for x in obj['samples']), a
+    assert set(g.samples.labels) <= set(demo.classes) and len(g.samples) >= 1
