@@ -13,6 +13,7 @@ from fastcore.basics import store_attr, GetAttr, noop, listify, patch
 from .data import TextData, DataError, check_split
 from .report import Report
 from .mining import mine, mining_probs, MINING_SOURCES
+from .filtering import PVIFilter
 from .prompts import PGKDRequest, Example
 from .teachers import format_stats
 from .runfolder import RunFolder, RunFolderError, fingerprint, differences
@@ -51,6 +52,8 @@ class PGKDConfig:
     uniform: float = option(0.5, 'share of the generated samples the quotas spread uniformly over classes', lo=0, hi=1)
     report_classes: int = option(25, "worst classes listed in the prompt's report", lo=1)
     max_generated: int|None = option(None, 'cap on generated samples kept over the run', lo=0)
+    filter: float|None = option(None, "drop generated texts whose PVI under the round-0 student is below this quantile of the validation "
+                                       "texts' PVI in their class (PVIFilter); off when unset", lo=0, hi=1)
     budget: float|None = option(None, 'stop once the teacher has spent this many dollars', lo=0)
     task: str = option('text classification', "the task as the prompt names it")
     seed: int = option(0, 'seed of sampling, mining and the student', lo=0)
@@ -170,11 +173,11 @@ class LoopState:
     best: float|None = None; best_round: int|None = None; best_student: object = None; wait: int = 0
     valid_report: Report|None = None; test_report: Report|None = None; best_valid_report: Report|None = None
     best_test_report: Report|None = None; before_report: Report|None = None; done: bool = False; stop_reason: str|None = None
-    new: TextData|None = None; round_rejected: Counter|None = None; mined: object = None; request: PGKDRequest|None = None; generation: object = None
+    new: TextData|None = None; round_rejected: Counter|None = None; round_filtered: Counter|None = None; mined: object = None; request: PGKDRequest|None = None; generation: object = None
     def begin(self) -> LoopState:
         "A copy to compute the next round on: nothing the round does reaches `self`."
         return replace(self, history=list(self.history), rejected=Counter(self.rejected), rng=copy.deepcopy(self.rng), new=None,
-                       round_rejected=Counter(), mined=None, request=None, generation=None)
+                       round_rejected=Counter(), round_filtered=Counter(), mined=None, request=None, generation=None)
 
 class _InState:
     "A loop attribute that lives in its `LoopState`: the round in flight while one runs (what callbacks see), else the committed one."
@@ -232,6 +235,14 @@ def _evaluate(self:PGKD):
 def _improved(self:PGKD, rec) -> bool: return better(rec[f'valid_{self.cfg.metric}'], self.best, self.cfg.metric)
 
 @patch
+def _pvi_filter(self:PGKD) -> PVIFilter:
+    "The run's `PVIFilter`, judged by the round-0 student (trained on the labelled texts only; refitted, identically, after a resume)."
+    if getattr(self, '_filter', None) is None:
+        judge = self.student if self.round == 1 else self.student.fresh().fit(self.train0, self.valid)
+        self._filter = PVIFilter(self.cfg.filter).fit(judge, self.train0, self.valid)
+    return self._filter
+
+@patch
 def _generate(self:PGKD):
     "Ask the teacher for this round's samples; keep the valid, new, distinct ones in `self.new`."
     cfg = self.cfg
@@ -245,6 +256,9 @@ def _generate(self:PGKD):
     rejected = Counter(gen.rejected)
     samples, n_dup = gen.samples.dedupe(against=[self.train, self.valid] + ([self.test] if self.test is not None else []))
     if n_dup: rejected['duplicate'] += n_dup
+    if cfg.filter is not None:
+        samples, self.round_filtered = self._pvi_filter()(samples)
+        if self.round_filtered: rejected['filtered'] += sum(self.round_filtered.values())
     if cfg.max_generated is not None:
         room = max(cfg.max_generated - len(self.generated), 0)
         if len(samples) > room: rejected['over_cap'] += len(samples) - room; samples = samples[:room]
@@ -274,6 +288,7 @@ def step(self:PGKD):
         self('after_fit')
         rec = dict(round=self.round, n_train=len(self.train), added=added, rejected=sum(rejected.values()),
                    rejected_by=dict(rejected), **self._evaluate())
+        if self.cfg.filter is not None: rec['filtered_by_class'] = dict(self.round_filtered or {})
         if self.round == 0: self.before_report = self.test_report if self.test is not None else self.valid_report
         usage = getattr(self.teacher, 'usage', None)
         rec.update(prompt_tokens=getattr(usage, 'prompt_tokens', 0), completion_tokens=getattr(usage, 'completion_tokens', 0),
@@ -398,7 +413,7 @@ def _save_round(self:PGKD):
     if r == 0: f.write('before_report.json', self.before_report.to_json())
     f.write('generated.jsonl', _jsonl(_data_records(self.generated)))
     f.write('history.jsonl', _jsonl(self.history))
-    f.write('history.csv', pd.DataFrame([{k:v for k,v in h.items() if k != 'rejected_by'} for h in self.history]).to_csv(index=False))
+    f.write('history.csv', pd.DataFrame([{k:v for k,v in h.items() if k not in ('rejected_by', 'filtered_by_class')} for h in self.history]).to_csv(index=False))
     state = dict(round=r, best=self.best, best_round=self.best_round, wait=self.wait, done=self.done,
                  stop_reason=self.stop_reason, rejected=dict(self.rejected), rng=self.rng.bit_generator.state,
                  teacher=self._teacher_state(), n_generated=len(self.generated))

@@ -204,3 +204,19 @@ def test_a_damaged_run_file_is_named_on_resume(files, tmp_path, damage):
     err = r.stderr.strip().splitlines()
     assert r.returncode == 1 and 'Traceback' not in r.stderr and len(err) == 1, r.stderr
     assert named in err[0] and ('is damaged' in err[0] or 'cannot be loaded' in err[0]), err
+
+def test_the_filter_on_the_command_line_resumes_to_the_same_run(files, tmp_path):
+    "`--filter` drops noisy texts, counts them per class in history.jsonl, and a run stopped after round 2 resumes to the whole run."
+    args = lambda out, steps, *x: run_args(files, out, '--quiet', '--filter', '0.1', '--noise', '0.3', '--steps', str(steps), *x)
+    full = subprocess.run(args(tmp_path/'full', 4), capture_output=True, text=True, timeout=300)
+    assert full.returncode == 0, full.stderr
+    hist = [json.loads(l) for l in (tmp_path/'full'/'history.jsonl').read_text().splitlines()]
+    assert all(sum(h['filtered_by_class'].values()) == h['rejected_by'].get('filtered', 0) for h in hist)
+    assert sum(h['rejected_by'].get('filtered', 0) for h in hist) > 0
+    part = subprocess.run(args(tmp_path/'part', 2), capture_output=True, text=True, timeout=300)
+    assert part.returncode == 0, part.stderr
+    resumed = subprocess.run(args(tmp_path/'part', 4, '--resume'), capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    a, b = (json.loads((d/'report.json').read_text()) for d in (tmp_path/'full', tmp_path/'part'))
+    assert a['test'] == b['test'] and a['generated'] == b['generated']
+    assert (tmp_path/'full'/'generated.jsonl').read_text() == (tmp_path/'part'/'generated.jsonl').read_text()
