@@ -165,18 +165,19 @@ def pick_threshold(conf, student, teacher, y, target_accuracy=None, budget=None,
     return float(np.inf) if m == n else float((c[m-1] + c[m]) / 2) if c[m] > c[m-1] else float(np.nextafter(c[m-1], np.inf))
 
 # %% ../nbs/13b_cascade.ipynb #b221999a
-def _split(run:Path, name) -> TextData|None:
+def _split(run:Path, name, classes) -> TextData|None:
+    "A run's saved split, on the student's class list (a validation split of 200 texts may lack a class of 77)."
     p = run/'data'/f'{name}.jsonl'
-    return TextData.from_jsonl(p) if p.is_file() else None
+    return TextData.from_jsonl(p, classes=classes) if p.is_file() else None
 
 class Cascade:
     "The student -> LLM cascade of a run: the curve on validation and test, and the threshold picked on validation."
     def __init__(self, run, classifier=None, accuracy=0.9, target_accuracy=None, budget=None, seed=0,
                  cost_per_1000=None, calibrated=True, shares=tuple(np.linspace(0, 1, 11))):
         run = Path(run)
-        valid, test = _split(run, 'valid'), _split(run, 'test')
-        if valid is None: raise DataError(f"{run}: no data/valid.jsonl; pgkd cascade needs a run folder (pgkd run --out)")
+        if not (run/'data'/'valid.jsonl').is_file(): raise DataError(f"{run}: no data/valid.jsonl; pgkd cascade needs a run folder (pgkd run --out)")
         self.student = load_student(run, calibrated=calibrated)
+        valid, test = _split(run, 'valid', self.student.classes), _split(run, 'test', self.student.classes)
         if classifier is None:
             both = valid if test is None else TextData(valid.texts + test.texts, valid.labels + test.labels, classes=valid.classes)
             classifier = SimulatedClassifier(both, accuracy, seed)
@@ -270,10 +271,10 @@ def cascade_command(a) -> int:
 # %% ../nbs/13b_cascade.ipynb #187eeeef
 def valid_threshold(run, classifier, target_accuracy=None, budget=None, calibrated=True, cost_per_1000=None) -> dict:
     "The cascade threshold picked on `run`'s validation split for `target_accuracy` or `budget` ($ per 1,000 texts), and the validation point it gives."
-    run = Path(run); valid = _split(run, 'valid')
+    run = Path(run); s = load_student(run, calibrated=calibrated)
+    valid = _split(run, 'valid', s.classes)
     if valid is None: raise DataError(f"{run}: no data/valid.jsonl: --target-accuracy and --fallback-budget pick the threshold on a run "
                                       "folder's validation split; for a student folder pass --threshold")
-    s = load_student(run, calibrated=calibrated)
     p = scaled(s.predict_proba(valid.texts), s.temperature)
     kw = {'labels': valid.labels} if getattr(classifier, 'needs_labels', False) else {}
     ans = classifier.classify(valid.texts, s.classes, valid.descriptions, **kw)

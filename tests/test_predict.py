@@ -2,7 +2,7 @@
 import json, os, signal, subprocess, sys, time
 from pathlib import Path
 import numpy as np, pandas as pd, pytest
-from pgkd.data import load_demo, DataError
+from pgkd.data import load_demo, DataError, TextData
 from pgkd.students import TfidfStudent
 from pgkd.predict import predict_file, predict_file_ray, load_student, calibrate, read_chunks, PROGRESS
 from pgkd.cascade import Cascade, SimulatedClassifier, pick_threshold, cascade_point
@@ -122,6 +122,18 @@ def test_cascade_cli_and_simulator(run, capsys):
     assert 'picked on validation for target accuracy 0.85' in out and 'simulator, not an LLM' in out
     c = Cascade(run, accuracy=0.9, target_accuracy=0.85)
     assert c.chosen.accuracy[0] >= 0.85 and c.chosen.share_to_llm[0] < 1
+
+def test_cascade_on_a_validation_split_that_lacks_classes(run, tmp_path, capsys):
+    "A small validation split need not hold every class: the cascade and its threshold take the classes from the student."
+    d = tmp_path/'run'; (d/'data').mkdir(parents=True)
+    import shutil; shutil.copytree(run/'best', d/'best')
+    valid = TextData.from_jsonl(run/'data'/'valid.jsonl')
+    few = valid.new([i for i, l in enumerate(valid.labels) if l not in ('app_crash', 'card_lost')])
+    few.to_jsonl(d/'data'/'valid.jsonl'); shutil.copy(run/'data'/'test.jsonl', d/'data'/'test.jsonl')
+    assert {'app_crash', 'card_lost'} <= set(TextData.from_jsonl(d/'data'/'test.jsonl').labels)
+    assert main(['cascade', str(d), '--target-accuracy', '0.85', '--accuracy', '0.9']) == 0, capsys.readouterr().err
+    c = Cascade(d, accuracy=0.9, target_accuracy=0.85)
+    assert c.splits['test']['k'] == len(load_student(d).classes) == 14
 
 def test_cli_predict_and_one_line_errors(run, texts, tmp_path, capsys):
     inp = _write(texts, tmp_path/'in.parquet')
