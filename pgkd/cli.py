@@ -16,9 +16,9 @@ __all__ = ['load_inputs', 'format_report', 'show_run', 'parser', 'export_student
 
 # %% ../nbs/12_cli.ipynb #caa091eb
 def load_inputs(train, test=None, valid=None, pool=None, n_labelled=1000, n_valid=200, seed=0,
-                text_col='text', label_col='label', need_pool=False):
+                text_col='text', label_col='label', need_pool=False, encoding='utf-8'):
     "`(train, valid, test, pool)` for a run, from files (see `pgkd run --help`)."
-    kw = dict(text_col=text_col, label_col=label_col)
+    kw = dict(text_col=text_col, label_col=label_col, read_kw=dict(encoding=encoding))
     full = TextData.from_file(train, **kw)
     if not valid and n_labelled > len(full): raise DataError(f"{train}: --n-labelled {n_labelled} is more than its {len(full)} rows")
     read = lambda f: TextData.from_file(f, classes=full.classes, **kw) if f else None
@@ -87,6 +87,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument('--n-labelled', type=arg_type(int, 1), default=1000, help='seeded stratified sample of --train to start from (default %(default)s)')
     g.add_argument('--n-valid', type=arg_type(int, 1), default=200, help='of which for validation (default %(default)s)')
     g.add_argument('--text-col', default='text'); g.add_argument('--label-col', default='label')
+    g.add_argument('--encoding', default='utf-8', help="the text encoding of the data files (default %(default)s; e.g. latin-1, cp1252)")
     g = r.add_argument_group('teacher')
     g.add_argument('--teacher', default='sim', choices=['sim','openai','local'], help='sim: the simulator over --pool or the unsampled rest of --train; '
                    'openai: an OpenAI-compatible endpoint; local: a chat LLM run in-process from --model (needs pgkd[local])')
@@ -213,7 +214,7 @@ def _main(argv):
         if a.no_cache and a.cache_dir: raise ValueError("--no-cache and --cache-dir: choose one")
         if a.out: RunFolder(a.out).check()   # a folder pgkd did not make is refused before anything is loaded or written
         train, valid, test, pool = load_inputs(a.train, a.test, a.valid, a.pool, a.n_labelled, a.n_valid, a.seed,
-                                               a.text_col, a.label_col, need_pool=a.teacher=='sim' and a.method!='alone')
+                                               a.text_col, a.label_col, need_pool=a.teacher=='sim' and a.method!='alone', encoding=a.encoding)
         from pgkd.teachers import user_cache_dir
         student = make_student(a.student, a.checkpoint, a.layers, a.hidden, a.max_len, a.epochs, a.seed, lr=a.lr,
                                cache_dir=Path(a.out)/'embeddings' if a.out else None)   # sentence vectors: a resumed run encodes nothing twice

@@ -134,13 +134,12 @@ def _read_table(path, fmt=None, **kw):
     if not path.exists(): raise DataError(f"{path}: file not found")
     if path.is_dir(): raise DataError(f"{path}: is a folder, not a file: name the data file itself")
     if path.stat().st_size==0: raise DataError(f"{path}: the file is empty")
-    fmt = (fmt or path.suffix.lstrip('.')).lower()
+    fmt, enc = (fmt or path.suffix.lstrip('.')).lower(), kw.pop('encoding', None) or 'utf-8'   # parquet carries its own
     try:
         if fmt in ('csv','tsv','txt'):
-            return pd.read_csv(path, sep=kw.pop('sep', '\t' if fmt=='tsv' else ','), keep_default_na=False,
-                               dtype=str, encoding=kw.pop('encoding','utf-8'), **kw)
-        if fmt=='jsonl': return _read_jsonl(path, kw.pop('encoding', 'utf-8'))
-        if fmt=='json':  return pd.read_json(path, dtype=False, encoding='utf-8', **kw)
+            return pd.read_csv(path, sep=kw.pop('sep', '\t' if fmt=='tsv' else ','), keep_default_na=False, dtype=str, encoding=enc, **kw)
+        if fmt=='jsonl': return _read_jsonl(path, enc)
+        if fmt=='json':  return pd.read_json(path, dtype=False, encoding=enc, **kw)
         if fmt in ('parquet','pq'): return pd.read_parquet(path, **kw)
     except UnicodeDecodeError as e:
         raw = path.read_bytes()  # the reader's offset is within a chunk: find the absolute one
@@ -148,7 +147,7 @@ def _read_table(path, fmt=None, **kw):
         except UnicodeDecodeError as e2: e = e2
         line = raw[:e.start].count(b'\n') + 1
         raise DataError(f"{path}: undecodable bytes at byte {e.start} (line {line}): {e.reason}; "
-                        f"save the file as UTF-8 or pass read_kw=dict(encoding=...)") from None
+                        f"save the file as UTF-8, or give its encoding (pgkd run --encoding latin-1; read_kw=dict(encoding=...))") from None
     except pd.errors.EmptyDataError: raise DataError(f"{path}: the file is empty") from None
     except DataError: raise
     except (ValueError, OSError) as e: raise DataError(f"{path}: cannot read as {fmt}: {e}") from None   # pyarrow's errors too

@@ -1,4 +1,5 @@
 import subprocess, sys
+from pathlib import Path
 import pandas as pd, pytest
 from conftest import need_dataset
 from pgkd.data import TextData, DataError, load_benchmark, load_demo, datasets_dir
@@ -55,3 +56,17 @@ def test_bad_files_are_named_with_the_line(tmp_path):
         assert says in str(e.value) and '\n' not in str(e.value), str(e.value)
     (tmp_path/'ok.jsonl').write_text('{"text": "hello there", "label": "x"}\n\n{"text": "bye now", "label": "y"}\n', encoding='utf-8')
     assert TextData.from_file(tmp_path/'ok.jsonl').texts == ['hello there', 'bye now']
+
+def test_a_latin1_file_names_the_encoding_option_which_reads_it(tmp_path):
+    "A file in another encoding: one line naming the file, the byte and `--encoding`; with `--encoding latin-1` the run reads it."
+    demo = load_demo().to_df()[['text', 'label']]
+    demo = demo[demo.text.map(lambda t: t.isascii())].copy()   # the demo has a few € signs, which latin-1 lacks
+    demo.loc[demo.index[0], 'text'] = 'mon café est arrivé froid'
+    demo.to_csv(tmp_path/'train.csv', index=False, encoding='latin-1')
+    run = lambda *x: subprocess.run([str(Path(sys.executable).parent/'pgkd'), 'run', '--train', str(tmp_path/'train.csv'), '--n-labelled', '280',
+                                     '--n-valid', '70', '--student', 'tfidf', '--method', 'alone', '--quiet', *x], capture_output=True, text=True)
+    bad = run()
+    assert bad.returncode == 1 and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+    assert 'train.csv: undecodable bytes at byte' in bad.stderr and '--encoding latin-1' in bad.stderr
+    good = run('--encoding', 'latin-1', '--out', str(tmp_path/'run'))
+    assert good.returncode == 0, good.stderr
