@@ -105,8 +105,17 @@ def _check(self:RunFolder):
         raise RunFolderError(f"{self.path}: another PGKD loop of this process opened this run folder since; this one no longer writes to it")
 
 # %% ../nbs/07c_runfolder.ipynb #bb2e4cd4
+@contextmanager
+def _writing(path):
+    "An `OSError` while writing `path` (a full disk, a folder made read-only) as one line that names the file and how to go on."
+    try: yield
+    except RunFolderError: raise
+    except OSError as e:
+        raise RunFolderError(f"{path}: cannot write ({e.strerror or e}): free space or fix the folder, then run again with --resume") from None
+
 @patch
-def _commit(self:RunFolder): atomic_write(self.path/MANIFEST, json.dumps(dict(files=sorted(self.files)), indent=0))
+def _commit(self:RunFolder):
+    with _writing(self.path/MANIFEST): atomic_write(self.path/MANIFEST, json.dumps(dict(files=sorted(self.files)), indent=0))
 
 @patch
 def _claim(self:RunFolder, *rels):
@@ -117,13 +126,15 @@ def _claim(self:RunFolder, *rels):
 @patch
 def write(self:RunFolder, rel, text:str) -> Path:
     "Atomically write `text` to the file `rel` of the run folder."
-    self._claim(rel); atomic_write(self.path/rel, text); return self.path/rel
+    self._claim(rel)
+    with _writing(self.path/rel): atomic_write(self.path/rel, text)
+    return self.path/rel
 
 @patch
 def append(self:RunFolder, rel, text:str) -> Path:
     "Append `text` to the file `rel`."
     self._claim(rel)
-    with open(self.path/rel, 'a', encoding='utf-8') as f: f.write(text)
+    with _writing(self.path/rel), open(self.path/rel, 'a', encoding='utf-8') as f: f.write(text)
     return self.path/rel
 
 @patch
@@ -133,7 +144,7 @@ def save(self:RunFolder, student, rel) -> Path:
     if d.exists(): self.remove(rel, strict=True)
     pending = str(Path(rel)/'*')                       # the folder's contents: a save cut short leaves nothing unclaimed behind
     self._claim(rel, pending)
-    student.save(d)
+    with _writing(d): student.save(d)
     self._claim(*[f.relative_to(self.path) for f in d.rglob('*') if f.is_file()])
     self.files.discard(pending); self._commit()        # saved: from now on each file is listed by name
     return d

@@ -1,5 +1,5 @@
 "Bad answers over real HTTP, through the real `openai` client and the CLI: useless answers are not replayed from the cache, and a cut HTTP body is retried, then counted, never the end of a run."
-import json, os, subprocess
+import json, os, subprocess, sys
 import pytest
 from test_loop import files, run_args   # noqa: F401 (`files` is a fixture)
 
@@ -80,3 +80,42 @@ def test_a_broken_answer_error_is_one_line_naming_model_and_redacted_url(pool):
     msg = str(e.value)
     assert msg.startswith(f"model 'my-model' at {srv.url.replace('//', '//me:***@')}: no readable answer after 2 attempts") and '\n' not in msg
     assert 's3cret' not in msg and not e.value.fatal
+
+# ------------------------------------------------------------------------------------------------------------ a full disk
+
+FULL_IN_SAVE = """import errno, sys
+from pgkd.students import TfidfStudent
+from pgkd.cli import main
+orig, calls = TfidfStudent.save, []
+def save(self, path):
+    calls.append(path)
+    if len(calls) == 3: raise OSError(errno.ENOSPC, 'No space left on device')   # round 1's checkpoint: the disk is full
+    return orig(self, path)
+TfidfStudent.save = save
+sys.exit(main())"""
+
+def _tmpfs(path, size) -> bool:
+    "Mount a tmpfs of `size` at `path` (root only); False where mounting is not allowed."
+    path.mkdir(parents=True, exist_ok=True)
+    return os.geteuid() == 0 and subprocess.run(['mount', '-t', 'tmpfs', '-o', f'size={size}', 'tmpfs', str(path)]).returncode == 0
+
+def test_a_full_disk_names_the_file_and_resume_finishes_once_freed(files, tmp_path):
+    "A full disk ends the run in one line naming the file; with space freed, --resume finishes with the uninterrupted run's result."
+    full = subprocess.run(run_args(files, tmp_path/'full', '--quiet'), capture_output=True, text=True, timeout=300)
+    assert full.returncode == 0, full.stderr
+    disk = tmp_path/'disk'; out = disk/'run'
+    real = _tmpfs(disk, '5M')   # room for round 0's checkpoint and best/ (1.9 MB each), not for round 1's checkpoint too
+    try:
+        if real: r = subprocess.run(run_args(files, out, '--quiet'), capture_output=True, text=True, timeout=300)
+        else: r = subprocess.run([sys.executable, '-c', FULL_IN_SAVE, *run_args(files, out, '--quiet')[3:]], capture_output=True, text=True, timeout=300)
+        err = r.stderr.strip().splitlines()
+        assert r.returncode == 1 and len(err) == 1, r.stderr
+        assert f'{out}/' in err[0] and 'No space left on device' in err[0] and '--resume' in err[0] and 'Traceback' not in r.stderr, err
+        assert json.loads((out/'state.json').read_text())['round'] >= 0   # what was committed stays
+        if real: subprocess.run(['mount', '-o', 'remount,size=64M', str(disk)], check=True)   # space freed
+        resumed = subprocess.run(run_args(files, out, '--quiet', '--resume'), capture_output=True, text=True, timeout=300)
+        assert resumed.returncode == 0, resumed.stderr
+        a, b = (json.loads((d/'report.json').read_text()) for d in (tmp_path/'full', out))
+        assert a['test'] == b['test'] and a['generated'] == b['generated'] and a['best_round'] == b['best_round']
+    finally:
+        if real: subprocess.run(['umount', str(disk)])
