@@ -4,10 +4,10 @@
 
 # %% ../nbs/12_cli.ipynb #0a4ea1a8
 from __future__ import annotations
-import argparse, json, os, sys, traceback
+import argparse, json, sys, warnings
 from pathlib import Path
 import pandas as pd
-from .data import TextData, DataError, load_demo, split_data
+from .data import TextData, DataError, split_data
 from .runfolder import RunFolder
 from .loop import config_args, config_from_args, arg_type
 
@@ -176,6 +176,8 @@ def main(argv=None):
     debug = '--debug' in argv
     argv = [x for x in argv if x != '--debug']
     cmd = argv[0] if argv else 'pgkd'
+    if not debug:   # a warning is one line naming the command, as errors are: not Python's file:line and source line
+        warnings.formatwarning = lambda msg, cat, *_, **__: f"pgkd {cmd}: warning: {str(msg).strip().splitlines()[0] if str(msg).strip() else cat.__name__}\n"
     try: return _main(argv)
     except KeyboardInterrupt:
         print(f"\npgkd {cmd}: interrupted" + ("; `pgkd run ... --resume` with the same options continues the run" if cmd in ('run', 'demo') else ''), file=sys.stderr)

@@ -220,3 +220,12 @@ def test_the_filter_on_the_command_line_resumes_to_the_same_run(files, tmp_path)
     a, b = (json.loads((d/'report.json').read_text()) for d in (tmp_path/'full', tmp_path/'part'))
     assert a['test'] == b['test'] and a['generated'] == b['generated']
     assert (tmp_path/'full'/'generated.jsonl').read_text() == (tmp_path/'part'/'generated.jsonl').read_text()
+
+def test_warnings_are_one_line_naming_the_command(files, tmp_path):
+    "A warning on the command line reads like its errors, one line each: no Python file:line and no source line on stderr."
+    pd.read_csv(files/'train.csv').head(20).to_csv(tmp_path/'pool.csv', index=False)   # the simulator runs short of texts
+    r = subprocess.run(run_args(files, tmp_path/'run', '--quiet', '--pool', str(tmp_path/'pool.csv'), '--steps', '2'),
+                       capture_output=True, text=True, timeout=300)
+    lines = r.stderr.strip().splitlines()
+    assert any(l.startswith('pgkd run: warning: ') and 'valid samples' in l for l in lines), r.stderr
+    assert all(l.startswith('pgkd run: ') for l in lines), r.stderr
