@@ -101,6 +101,8 @@ def parser() -> argparse.ArgumentParser:
                    "auto: llama.cpp for a .gguf file, transformers for a model folder or hub name (default %(default)s)")
     g.add_argument('--base-url', help='OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (default: OpenAI)')
     g.add_argument('--temperature', type=arg_type(float, 0, 2), default=0.7)
+    g.add_argument('--max-prompt-tokens', type=arg_type(int, 1), help="the longest prompt to send, in tokens (default 6000); prompts are "
+                   "compressed to fit, and a taxonomy too large for it is refused before round 0")
     g.add_argument('--cache-dir', help="teacher answer cache, shared by runs: the same request never pays twice (default: the user cache, e.g. ~/.cache/pgkd/teacher)")
     g.add_argument('--no-cache', action='store_true', help='ask the teacher again for every request')
     g.add_argument('--timeout', type=arg_type(float, 0, above=True), default=60, help='--teacher openai: seconds per request (default %(default)s)')
@@ -224,6 +226,6 @@ def _main(argv):
         teacher = None if a.method == 'alone' else make_teacher(
             a.teacher, pool, a.seed, a.model, a.base_url, cache_dir=cache, noise=a.noise, temperature=a.temperature,
             device=a.device, strategy=a.strategy, examples=train, timeout=a.timeout, max_retries=a.max_retries, deadline=a.deadline,
-            backend=a.backend)
+            backend=a.backend, max_prompt_tokens=a.max_prompt_tokens)
         _run(a, train, valid, test, student, teacher, _run_info(a))
         return 0

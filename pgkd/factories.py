@@ -29,15 +29,17 @@ def make_student(kind='tfidf', checkpoint=None, layers=2, hidden=256, max_len=12
 
 # %% ../nbs/07d_factories.ipynb #4a50e4c3
 def make_teacher(kind='sim', pool=None, seed=0, model=None, base_url=None, api_key=None, cache_dir=None, noise=0.0,
-                 temperature=0.7, device='auto', strategy='lines', examples=None, timeout=60, max_retries=8, deadline=300, backend='auto'):
+                 temperature=0.7, device='auto', strategy='lines', examples=None, timeout=60, max_retries=8, deadline=300, backend='auto',
+                 max_prompt_tokens=None):
     "A teacher by name, as the CLI makes them: the simulator (`sim`) over `pool`, an OpenAI-compatible endpoint (`openai`), or a chat LLM in-process (`local`: `model` is a folder, hub name or .gguf file, run by `backend`; `examples` the labelled texts its per-class prompts show)."
-    if kind == 'sim': return SimulatedTeacher(pool, seed=seed, noise=noise)
+    pk = {} if max_prompt_tokens is None else dict(max_prompt_tokens=max_prompt_tokens)
+    if kind == 'sim': return SimulatedTeacher(pool, seed=seed, noise=noise, prompt_kw=pk)
     if kind == 'local':
         if not model: raise ValueError("--teacher local needs --model: a model folder, a hub name or a .gguf file")
         from pgkd.local import LocalTeacher
         return LocalTeacher(model, strategy=strategy, device=device, temperature=temperature, seed=seed, cache_dir=cache_dir, pool=examples,
-                            backend=backend).load()
+                            backend=backend, prompt_kw=pk).load()
     if kind != 'openai': raise ValueError(f"--teacher {kind!r}: choose 'sim', 'openai' or 'local'")
     if not model: raise ValueError("--teacher openai needs --model")
     return OpenAITeacher(model=model, base_url=base_url, api_key=api_key, temperature=temperature,
-                         cache_dir=cache_dir, seed=seed, timeout=timeout, max_retries=max_retries, deadline=deadline)
+                         cache_dir=cache_dir, seed=seed, timeout=timeout, max_retries=max_retries, deadline=deadline, prompt_kw=pk)

@@ -401,6 +401,11 @@ def _tokens_per_line(examples, lo=24, hi=96):
 def _usage(o): return Usage(o['prompt_tokens'], o['completion_tokens'], calls=1) if o.get('fresh') else Usage(cached=1)
 
 @patch
+def check_prompt(self:LocalTeacher, classes, task='text classification'):
+    "Only `json` shows every class in one prompt; `lines` asks about one class at a time."
+    if self.strategy == 'json': Teacher.check_prompt(self, classes, task)
+
+@patch
 async def agenerate(self:LocalTeacher, req:PGKDRequest, round:int=0) -> Generation:
     if self.strategy == 'json': return await Teacher.agenerate(self, req, round)
     t0 = time.monotonic()

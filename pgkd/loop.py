@@ -196,6 +196,7 @@ class PGKD:
             if d is not None and not isinstance(d, TextData): raise TypeError(f"{name} must be a TextData, got {type(d).__name__}")
         check_split(train, valid, 'validation')
         if test is not None and test.classes != train.classes: raise DataError("test classes differ from train classes")
+        if self.cfg.method != 'alone' and hasattr(teacher, 'check_prompt'): teacher.check_prompt(train.classes, self.cfg.task)
         self.state, self.cur = LoopState(train, train.new([]), np.random.default_rng(self.cfg.seed), student), None
         store_attr('teacher,valid,test')
         self.train0, self.finished = train, False

@@ -230,7 +230,7 @@ def fit_messages(req:PGKDRequest, system:str|None=None, template:str|None=None, 
         msgs = render_messages(shown, system, template)
         if _msgs_tokens(msgs) <= max_prompt_tokens: return shown, msgs
     raise ValueError(f"build_messages: even fully compressed, the prompt for {len(req.classes)} classes needs "
-                     f"~{_msgs_tokens(msgs)} tokens, over max_prompt_tokens={max_prompt_tokens}; raise max_prompt_tokens")
+                     f"~{_msgs_tokens(msgs)} tokens, over max_prompt_tokens={max_prompt_tokens}; raise max_prompt_tokens (pgkd run --max-prompt-tokens) if the model's context allows")
 
 def fit_request(req:PGKDRequest, system:str|None=None, template:str|None=None, max_prompt_tokens:int=6000, max_text_chars:int=300) -> PGKDRequest:
     "`req` as the teacher is shown it (see `fit_messages`)."

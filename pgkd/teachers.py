@@ -132,6 +132,10 @@ class Teacher:
     async def _close(self, session): pass
     def __repr__(self): return f"{type(self).__name__}({self.name})"
 
+    def check_prompt(self, classes, task='text classification'):
+        "Raise now, not rounds later, if even the most compressed prompt for `classes` is over the teacher's `max_prompt_tokens`."
+        fit_messages(PGKDRequest(list(classes), n=self.per_request, task=task), **self.prompt_kw)
+
     def generate(self, req:PGKDRequest, round:int=0) -> Generation:
         "Ask for `req.n` samples for PGKD round `round`."
         return _run(self.agenerate(req, round))
