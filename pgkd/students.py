@@ -15,12 +15,15 @@ from .data import TextData, DataError
 from .report import Report
 
 # %% auto #0
-__all__ = ['META', 'Student', 'linear_head', 'TfidfStudent', 'throughput', 'latency', 'speed_benchmark']
+__all__ = ['META', 'MAX_CHARS', 'Student', 'linear_head', 'TfidfStudent', 'throughput', 'latency', 'speed_benchmark']
 
 # %% ../nbs/02_students.ipynb #7ed83a19
 _STUDENTS = {}
 META = 'pgkd_student.json'
 _LAZY = {'TransformerStudent': 'pgkd.transformer', 'EmbeddingStudent': 'pgkd.embedding', 'OnnxStudent': 'pgkd.export'}  # defined in later modules
+
+MAX_CHARS = 10_000   # a student reads at most the first MAX_CHARS characters of a text (see "Bad input")
+def _clip(texts) -> list: return [t[:MAX_CHARS] for t in texts]   # a text within the cap is the same object, not a copy
 
 def _texts(texts) -> list:
     "Check the texts to predict: a list of strings (a single string or a `TextData` is accepted too)."
@@ -80,7 +83,7 @@ class Student:
             raise DataError(f"fit(warm=True): the student was fitted on {len(self.classes)} classes and train has "
                             f"{len(train.classes)} ({train.classes[:3]}...): a warm fit keeps the class list")
         self.classes = None
-        self._fit(train.texts, y, list(train.classes), None if valid is None else (valid.texts, yv), **({'warm': True} if warm else {}))
+        self._fit(_clip(train.texts), y, list(train.classes), None if valid is None else (_clip(valid.texts), yv), **({'warm': True} if warm else {}))
         self.classes = list(train.classes)
         return self
 
@@ -92,7 +95,7 @@ class Student:
     def predict_proba(self, texts) -> np.ndarray:
         "Class probabilities, shape `(len(texts), len(self.classes))`, columns in `self.classes` order."
         self._check_fitted('predict_proba')
-        return self._predict_proba(_texts(texts))
+        return self._predict_proba(_clip(_texts(texts)))
 
     def predict(self, texts) -> list:
         "The most probable class name for each text."
