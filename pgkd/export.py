@@ -21,8 +21,8 @@ def _need(mod):
 
 ONNX_FILE = 'model.onnx'
 
-def export_onnx(student:Student, path, opset:int=18) -> Path:
-    "Write a fitted transformer or embedding `student` to the folder `path` as ONNX + tokenizer + `pgkd_student.json`; `Student.load(path)` serves it."
+def export_onnx(student:Student, path, opset:int=18, int8:bool=False) -> Path:
+    "Write a fitted transformer or embedding `student` to the folder `path` as ONNX (`int8`: weights in int8); `Student.load(path)` serves it."
     if not hasattr(student, '_onnx_parts'):
         raise TypeError(f"export_onnx takes a TransformerStudent or an EmbeddingStudent, not a {type(student).__name__} "
                         "(a TfidfStudent is already plain numpy)")
@@ -39,7 +39,14 @@ def export_onnx(student:Student, path, opset:int=18) -> Path:
         tok.save_pretrained(path)
     if not (path/'tokenizer.json').exists():
         raise ValueError(f"{path}: the student's tokenizer wrote no tokenizer.json (a slow tokenizer); OnnxStudent needs a fast one")
-    o = OnnxStudent(max_len=L, pad_id=pad, predict_bs=student.settings.get('predict_bs', student.settings.get('bs', 64)))
+    if int8:
+        from onnxruntime.quantization import quantize_dynamic, QuantType
+        fp32 = path/'model.fp32.onnx'; (path/ONNX_FILE).replace(fp32)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                quantize_dynamic(fp32, path/ONNX_FILE, weight_type=QuantType.QInt8)
+        finally: fp32.unlink(missing_ok=True)
+    o = OnnxStudent(max_len=L, pad_id=pad, predict_bs=student.settings.get('predict_bs', student.settings.get('bs', 64)), int8=int8)
     o._load(path, {}); o.classes = list(student.classes)
     o.save(path)
     return path
@@ -47,8 +54,8 @@ def export_onnx(student:Student, path, opset:int=18) -> Path:
 # %% ../nbs/10_export.ipynb #b53ab66c
 class OnnxStudent(Student):
     "A transformer student exported by `export_onnx`, served by onnxruntime. Load with `Student.load(path)`; it cannot be trained."
-    def __init__(self, max_len=128, pad_id=0, predict_bs=64, threads=None):
-        super().__init__(max_len=max_len, pad_id=pad_id, predict_bs=predict_bs, threads=threads)
+    def __init__(self, max_len=128, pad_id=0, predict_bs=64, threads=None, int8=False):
+        super().__init__(max_len=max_len, pad_id=pad_id, predict_bs=predict_bs, threads=threads, int8=int8)
 
     def _fit(self, *args):
         raise NotImplementedError("an OnnxStudent only predicts: train a TransformerStudent or an EmbeddingStudent, then export_onnx(student, path)")

@@ -78,3 +78,20 @@ def test_cli_embedding_needs_a_checkpoint(capsys):
     from pgkd.cli import main
     with pytest.raises(SystemExit) as e: main(['bench', 'speed', '--students', 'embedding'])
     assert e.value.code == 2 and 'need --checkpoint' in capsys.readouterr().err
+
+def test_pgkd_export_int8_then_predict(emb, data, tmp_path):
+    "`pgkd export --int8` writes a quantised ONNX student a quarter of the size, and `pgkd predict` serves it with near-equal labels."
+    import subprocess, sys, pandas as pd
+    emb.save(tmp_path/'student')
+    cli = lambda *a: subprocess.run([sys.executable, '-c', 'import sys; from pgkd.cli import main; sys.exit(main())', *a],
+                                    capture_output=True, text=True, timeout=600)
+    for name, extra in (('fp32', ()), ('int8', ('--int8',))):
+        r = cli('export', str(tmp_path/'student'), str(tmp_path/name), *extra)
+        assert r.returncode == 0, r.stderr
+    size = lambda n: (tmp_path/n/'model.onnx').stat().st_size
+    assert size('int8') < size('fp32') / 3
+    pd.DataFrame({'text': data[1].texts}).to_csv(tmp_path/'in.csv', index=False)
+    r = cli('predict', str(tmp_path/'int8'), str(tmp_path/'in.csv'), '--out', str(tmp_path/'out.csv'))
+    assert r.returncode == 0, r.stderr
+    got = pd.read_csv(tmp_path/'out.csv')
+    assert len(got) == len(data[1]) and (got['label'] == pd.Series(emb.predict(data[1].texts))).mean() >= 0.9

@@ -1,0 +1,33 @@
+"""fp32 against int8 ONNX serving of the embedding student: texts/s (batches of 64), one-text latency and test accuracy.
+    python bench/int8/int8.py --checkpoint MINILM [--dataset banking77] [--seed 0]    # writes bench/int8/results.jsonl"""
+import argparse, json, platform, tempfile, time
+from pathlib import Path
+import numpy as np, torch
+from pgkd.data import protocol_data
+from pgkd.embedding import EmbeddingStudent
+from pgkd.export import export_onnx, ONNX_FILE
+from pgkd.students import Student, throughput, latency
+
+P = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+P.add_argument('--checkpoint', required=True); P.add_argument('--dataset', default='banking77'); P.add_argument('--seed', type=int, default=0)
+a = P.parse_args()
+torch.set_num_threads(1)
+train, valid, test, _ = protocol_data(a.dataset, a.seed, 1000, 200)
+student = EmbeddingStudent(a.checkpoint, threads=1, seed=a.seed).fit(train, valid)
+texts = test.texts[:1024]
+rows = []
+with tempfile.TemporaryDirectory() as d:
+    for int8 in (False, True):
+        out = export_onnx(student, Path(d)/('int8' if int8 else 'fp32'), int8=int8)
+        s = Student.load(out, threads=1)
+        s.predict_proba(texts[:64])   # warm up
+        r = s.evaluate(test)
+        p50, p95 = latency(s, texts, 200)
+        rows.append(dict(dataset=a.dataset, seed=a.seed, student='embedding (all-MiniLM-L6-v2), ONNX ' + ('int8' if int8 else 'fp32'),
+                         model_mb=round((out/ONNX_FILE).stat().st_size / 2**20, 1), texts_per_s=round(throughput(s, texts, 64), 1),
+                         latency_p50_ms=round(p50, 2), latency_p95_ms=round(p95, 2), test_accuracy=round(r.accuracy, 4),
+                         test_macro_f1=round(r.macro_f1, 4), threads=1, machine=f"{platform.machine()}, {torch.get_num_threads()} thread",
+                         command=f"python bench/int8/int8.py --checkpoint MINILM --dataset {a.dataset} --seed {a.seed}"))
+        print(rows[-1])
+with open(Path(__file__).parent/'results.jsonl', 'a') as f:
+    for r in rows: f.write(json.dumps(r) + '\n')
