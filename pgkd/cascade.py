@@ -11,7 +11,7 @@ import numpy as np, pandas as pd
 from fastcore.basics import patch
 from sklearn.metrics import f1_score
 from .data import DataError, TextData, LabelMatcher, normalize_text
-from .teachers import Teacher, OpenAITeacher, Usage, TeacherError, _run
+from .teachers import OpenAITeacher, Usage, TeacherError, _run
 from .predict import load_student, scaled
 from .local import LocalTeacher, _human
 

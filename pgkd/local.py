@@ -169,8 +169,6 @@ class LocalTeacher(Teacher):
                 f"seed={self.seed}, "
                 f"temperature={self.temperature}, batch_size={self.batch_size}{', constrained' if self.strategy == 'json' and self.constrain else ''}"
                 f"{', loaded' if self._be.loaded else ''})")
-    def state_dict(self): return dict(usage=self.usage.to_dict())
-    def load_state_dict(self, st): self.usage = Usage(**st['usage'])
     def load(self):
         "Load the model once (lazy: the backend's packages are imported here). Errors name the path."
         self._be.load(); return self

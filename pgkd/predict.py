@@ -11,7 +11,6 @@ import pyarrow as pa, pyarrow.parquet as pq
 from scipy.optimize import minimize_scalar
 from .data import DataError, TextData
 from .students import Student, META, _softmax
-from .report import Report
 from .runfolder import RunFolder, atomic_write, atomic_path, file_sha256
 from .teachers import redact_url
 

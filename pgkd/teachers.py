@@ -293,12 +293,9 @@ def redact_url(url:str|None) -> str|None:
     return urlunsplit((u.scheme, host, u.path, q, ''))
 
 def user_cache_dir(*parts) -> Path:
-    "pgkd's folder in the user's cache: `$XDG_CACHE_HOME/pgkd` (default `~/.cache/pgkd`), `~/Library/Caches/pgkd` on macOS, `%LOCALAPPDATA%\\pgkd\\cache` on Windows."
-    import sys
-    if sys.platform == 'win32': base = Path(os.environ.get('LOCALAPPDATA') or Path.home()/'AppData'/'Local')/'pgkd'/'cache'
-    elif sys.platform == 'darwin': base = Path.home()/'Library'/'Caches'/'pgkd'
-    else: base = Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'pgkd'
-    return base.joinpath(*parts)
+    "pgkd's folder in the user's cache, as platformdirs names it: `$XDG_CACHE_HOME/pgkd` (`~/.cache/pgkd`), `~/Library/Caches/pgkd` on macOS."
+    import platformdirs
+    return Path(platformdirs.user_cache_dir('pgkd', appauthor=False)).joinpath(*parts)
 
 _log = logging.getLogger('pgkd.teachers')
 MODES = ('json_schema', 'json_object_schema', 'json_object', 'none')
