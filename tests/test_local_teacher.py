@@ -182,3 +182,21 @@ def test_constrained_json_request_llama_cpp(gguf, demo):
         assert set(obj) == {'samples'} and 1 <= len(obj['samples']) <= 2, a
         assert all(set(x) == {'text', 'label'} and x['label'] in demo.classes and 20 <= len(x['text']) <= 80 for x in obj['samples']), a
     assert set(g.samples.labels) <= set(demo.classes) and len(g.samples) >= 1
+
+def test_bench_quality_with_a_real_teacher_records_its_figures_and_resumes(gguf, tmp_path, monkeypatch, capsys):
+    "`pgkd bench quality --teacher local`: the protocol with a real LLM, its parse rate, texts/min and fidelity per job; a rerun runs nothing."
+    from conftest import need_dataset
+    need_dataset('banking77')
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path/'cache'))
+    args = ['bench', 'quality', '--teacher', 'local', '--model', gguf, '--datasets', 'banking77', '--methods', 'alone', 'vanilla',
+            '--seeds', '0', '--steps', '1', '--n', '8', '--filter', '0.1', '--out', str(tmp_path/'q')]
+    assert main(args) == 0
+    recs = {r['method']: r for r in map(json.loads, (tmp_path/'q'/'results.jsonl').read_text().splitlines())}
+    v = recs['vanilla']
+    assert v['teacher'] == 'SmolLM2-135M-Instruct.Q4_1.gguf (local)' and v['filter'] == 0.1 and v['generated'] > 0
+    assert v['teacher_requests'] > 0 and 0 < v['parse_rate'] <= 1 and 0 <= v['fidelity'] <= 1 and v['texts_per_minute'] > 0
+    assert 'filtered' in v and 'fidelity' not in recs['alone']
+    assert 'label fidelity' in capsys.readouterr().out
+    assert main(args) == 0   # done: nothing runs again
+    assert len((tmp_path/'q'/'results.jsonl').read_text().splitlines()) == 2
+    assert '2 jobs already done' in capsys.readouterr().out
