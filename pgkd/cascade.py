@@ -4,7 +4,7 @@
 
 # %% ../nbs/13b_cascade.ipynb #2ab7193d
 from __future__ import annotations
-import json, asyncio, hashlib, contextlib
+import json, asyncio, hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -89,16 +89,6 @@ def parse_labels(answer:str, n:int, matcher:LabelMatcher) -> list:
     if not isinstance(labs, list): return [None] * n
     return [matcher(l) if i < len(labs) else None for i, l in enumerate((labs + [None] * n)[:n])]
 
-@contextlib.contextmanager
-def _answer_format(t:OpenAITeacher, schema):
-    "While classifying, the teacher's structured-output format asks for `schema` (in whichever mode the endpoint accepts)."
-    def rf(classes):
-        return {'json_schema': {'type': 'json_schema', 'json_schema': {'name': 'pgkd_labels', 'schema': schema, 'strict': True}},
-                'json_object_schema': {'type': 'json_object', 'schema': schema}, 'json_object': {'type': 'json_object'}}.get(t.mode)
-    t._response_format = rf
-    try: yield
-    finally: del t._response_format
-
 @patch
 async def aclassify(self:OpenAITeacher, texts, classes, descriptions=None, batch_size=16) -> Classified:
     "Coroutine version of `classify`."
@@ -107,10 +97,10 @@ async def aclassify(self:OpenAITeacher, texts, classes, descriptions=None, batch
     batches = [texts[i:i+batch_size] for i in range(0, len(texts), batch_size)]
     session = await self._open()
     try:
-        with _answer_format(self, classify_schema(classes)):
-            meta = dict(round=0, request=0, kind='classify', classes=classes)   # cached by the messages: the same texts never pay twice
-            res = await asyncio.gather(*[self._ask(classify_messages(b, classes, descriptions), meta, session) for b in batches],
-                                       return_exceptions=True)
+        meta = dict(round=0, request=0, kind='classify', classes=classes,   # cached by the messages: the same texts never pay twice
+                    schema=classify_schema(classes), schema_name='pgkd_labels')   # the answer's format travels with each request
+        res = await asyncio.gather(*[self._ask(classify_messages(b, classes, descriptions), meta, session) for b in batches],
+                                   return_exceptions=True)
     finally: await self._close(session)
     for b, r in zip(batches, res):
         if isinstance(r, TeacherError) and not r.fatal: errors.append(r); out += [None] * len(b); continue

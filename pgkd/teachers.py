@@ -364,10 +364,11 @@ def _cache_put(self:OpenAITeacher, key, obj):
 
 # %% ../nbs/07_teachers.ipynb #0d9e697a
 @patch
-def _response_format(self:OpenAITeacher, classes):
-    if self.mode == 'json_schema':
-        return {'type': 'json_schema', 'json_schema': {'name': 'pgkd_samples', 'schema': answer_schema(classes), 'strict': True}}
-    if self.mode == 'json_object_schema': return {'type': 'json_object', 'schema': answer_schema(classes)}   # llama.cpp: grammar-constrained
+def _response_format(self:OpenAITeacher, classes, schema=None, name='pgkd_samples'):
+    "The structured-output format of a request in this teacher's `mode`: `schema` (default: the samples' answer schema) named `name`."
+    if self.mode in ('json_schema', 'json_object_schema') and schema is None: schema = answer_schema(classes)
+    if self.mode == 'json_schema': return {'type': 'json_schema', 'json_schema': {'name': name, 'schema': schema, 'strict': True}}
+    if self.mode == 'json_object_schema': return {'type': 'json_object', 'schema': schema}   # llama.cpp: grammar-constrained
     if self.mode == 'json_object': return {'type': 'json_object'}
     return None
 
@@ -486,7 +487,7 @@ async def _create(self:OpenAITeacher, client, messages, meta, session, a:_Attemp
         a.downgrade = self.structured == 'auto' and mode != 'none'
         kw = dict(model=self.model, messages=messages, temperature=self.temperature, max_tokens=self.max_tokens)
         if self.seed is not None: kw['seed'] = self.seed
-        rf = self._response_format(meta['classes'])
+        rf = self._response_format(meta['classes'], meta.get('schema'), meta.get('schema_name', 'pgkd_samples'))   # per request
         if rf: kw['response_format'] = rf
         retries = max(0, int(self.max_retries) - (a.n - a.refused))   # what this request has left of `max_retries`: refusals do not count
         try: return await client.with_options(max_retries=retries, timeout=min(self.timeout, left)).chat.completions.create(**kw)

@@ -351,3 +351,15 @@ def test_plain_500_is_still_retried(pool, req):
         t = OpenAITeacher('pgkd-simulator', base_url=srv.url, api_key='x', per_request=16, **FAST)
         g = t.generate(replace(req, n=8))
     assert len(g.samples) == 8 and t.mode == 'json_schema' and g.usage.errors == 1
+
+def test_the_answer_format_travels_with_each_request_not_on_the_teacher():
+    "Classifying and generating on one teacher at once: each request carries its own schema; the teacher instance is never patched."
+    from pgkd.cascade import classify_schema
+    t = OpenAITeacher(model='m', base_url='http://127.0.0.1:9/v1', structured='json_schema')
+    classes = ['a', 'b']
+    gen, lab = t._response_format(classes), t._response_format(classes, classify_schema(classes), 'pgkd_labels')
+    assert gen['json_schema']['name'] == 'pgkd_samples' and lab['json_schema']['name'] == 'pgkd_labels'
+    assert lab['json_schema']['schema'] == classify_schema(classes) != gen['json_schema']['schema']
+    assert '_response_format' not in vars(t)
+    t.mode = 'none'
+    assert t._response_format(classes, classify_schema(classes)) is None
