@@ -38,3 +38,7 @@ def test_ci_runs_the_readme_test_command():
     cmd = [l.strip() for l in (ROOT/'README.md').read_text().splitlines() if l.strip().endswith('bash tests/run_all.sh')]
     assert len(cmd) == 1, cmd
     assert cmd[0] in (ROOT/'.ci'/'run').read_text().splitlines()
+
+def test_no_logs_locks_or_caches_are_committed_under_bench():
+    files = subprocess.run(['git', 'ls-files', 'bench'], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    assert files and not [f for f in files if f.endswith(('.log', '.lock')) or '/embeddings/' in f], files
