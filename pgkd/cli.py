@@ -179,6 +179,7 @@ def main(argv=None):
     debug = '--debug' in argv
     argv = [x for x in argv if x != '--debug']
     cmd = argv[0] if argv else 'pgkd'
+    fmt = warnings.formatwarning
     if not debug:   # a warning is one line naming the command, as errors are: not Python's file:line and source line
         warnings.formatwarning = lambda msg, cat, *_, **__: f"pgkd {cmd}: warning: {str(msg).strip().splitlines()[0] if str(msg).strip() else cat.__name__}\n"
     try: return _main(argv)
@@ -191,6 +192,7 @@ def main(argv=None):
         msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         print(f"pgkd {cmd}: error: {msg}" + ('' if known else f" ({type(e).__name__}; run again with --debug for the traceback)"), file=sys.stderr)
         return 1
+    finally: warnings.formatwarning = fmt   # main() called in a notebook or a test leaves Python's format as it was
 
 def _main(argv):
     if argv[:1] in (['serve-sim'], ['bench']):  # these commands parse their own options
