@@ -19,7 +19,7 @@ for d in sorted(runs.glob('*/*/*_s[0-9]*')):
                      rounds=rep['rounds'], generated=rep['generated'], rejected=rep['rejected'],
                      filtered=sum(h['rejected_by'].get('filtered', 0) for h in hist), parse_rate=ok / req if req else None,
                      texts_per_minute=60 * kept / secs if secs else None, run_seconds=sum(h.get('seconds', 0) for h in hist)))
-    keep = here/'runs'/teacher/student/d.name; keep.mkdir(parents=True, exist_ok=True)
+    keep = here/'per_run'/teacher/student/d.name; keep.mkdir(parents=True, exist_ok=True)
     for f in ('report.json', 'history.jsonl', 'teacher.jsonl'):
         if (d/f).exists(): shutil.copy(d/f, keep/f)
 if not rows: sys.exit(f"no finished runs under {runs}")
