@@ -48,6 +48,10 @@ code run again on the same kind of machine reproduces its numbers exactly; the s
 float repr (BLAS summation order, e.g. 0.6927675673993358 vs ...356). It is far below the last printed digit of any rounded
 metric, so 0.8123 -> 0.8124 fails, and so does a printed rounding that flips (that is real non-determinism: seed it).
 
+Why not nbval (0.11.0, measured on nbs/08_loop.ipynb): it fails the first compared cell with "Unrun reference cell has
+outputs", because nbdev_clean strips the execution counts it reads as "ran"; and its regex sanitizers cannot give a tolerance
+on numbers nor mask a table's timing column by its header, which is most of what is masked here.
+
 Every difference is reported with its notebook, the cell's index and first line, and the first differing line (committed
 vs new, normalised, shortened); the exit status is non-zero when any cell differs or any notebook fails."""
 import argparse, json, math, os, re, socket, subprocess, sys, sysconfig, tempfile, time

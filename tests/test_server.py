@@ -7,7 +7,8 @@ import pgkd
 from pgkd.data import load_demo, load_benchmark
 from pgkd.prompts import PGKDRequest, build_messages
 from pgkd.simulator import Simulator
-from pgkd.server import SimServer, serve_sim_parser
+from pgkd.server import SimServer
+from pgkd.cli import command_parser
 
 ENV = dict(os.environ, PYTHONPATH=str(Path(pgkd.__file__).parents[1]))
 
@@ -120,7 +121,7 @@ def test_max_body_option(pool, msgs):
         check(post(srv, dict(model='m', messages=msgs)), 413, code='body_too_large', says='at most 1,000')
         check(post(srv, raw=b' ' * 1000), 400, code='invalid_json')                       # at the limit: read, then parsed
         assert srv.calls == 0
-    assert '--max-body' in serve_sim_parser().format_help()
+    assert '--max-body' in command_parser('serve-sim').format_help()
     with pytest.raises(ValueError, match='max_body'): SimServer(None, max_body=0)
 
 def test_not_a_pgkd_prompt(srv, msgs):
@@ -147,7 +148,7 @@ def test_max_n_option(pool, msgs):
         assert st == 200 and len(json.loads(obj['choices'][0]['message']['content'])['samples']) == 5
         st, obj, _ = post(srv, dict(model='m', messages=greedy(msgs, 3), response_format={'type': 'json_object'}))
         assert len(json.loads(obj['choices'][0]['message']['content'])['samples']) == 3   # under the cap: as asked
-    assert '--max-n' in serve_sim_parser().format_help()
+    assert '--max-n' in command_parser('serve-sim').format_help()
 
 def ipv6_loopback() -> bool:
     try:
@@ -170,7 +171,7 @@ def test_ipv6_loopback(pool, msgs):
 @needs_ipv6
 def test_serve_sim_cli_ipv6(pool, tmp_path):
     pool.sample(per_class=5, seed=0).to_df()[['text', 'label']].to_csv(tmp_path/'pool.csv', index=False)
-    code = f"from pgkd.server import serve_sim_main; import sys; sys.exit(serve_sim_main(['--pool', {str(tmp_path/'pool.csv')!r}, '--port', '0', '--host', '::1']))"
+    code = f"from pgkd.cli import run_command; import sys; sys.exit(run_command(['serve-sim', '--pool', {str(tmp_path/'pool.csv')!r}, '--port', '0', '--host', '::1']))"
     proc = subprocess.Popen([sys.executable, '-c', code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
     try:
         line = proc.stdout.readline()

@@ -43,6 +43,16 @@ def test_from_pretrained_local_checkpoint(tiny, data, tmp_path):
     s = TransformerStudent.from_pretrained(tmp_path/'ck', epochs=1, lr=1e-3, bs=32, max_len=48, progress=False, threads=1).fit(sub(tr), sub(va))
     assert s.predict_proba(va.texts[:4]).shape == (4, 5) and s.model.config.id2label[0] == keep[0]
 
+def test_transformer_student_folder_moves_without_its_base_checkpoint(tiny, data, tmp_path):
+    "A fine-tuned student carries its own weights: copied elsewhere, with its folder and its base checkpoint deleted, it predicts the same."
+    tiny.save(tmp_path/'base')
+    s = TransformerStudent.from_pretrained(tmp_path/'base', epochs=1, lr=1e-3, bs=32, max_len=48, progress=False, threads=1).fit(*data)
+    s.save(tmp_path/'run'/'s')
+    p = Student.load(tmp_path/'run'/'s').predict_proba(data[1].texts)
+    import shutil
+    shutil.copytree(tmp_path/'run', tmp_path/'there'); shutil.rmtree(tmp_path/'run'); shutil.rmtree(tmp_path/'base')
+    assert np.array_equal(Student.load(tmp_path/'there'/'s').predict_proba(data[1].texts), p)
+
 def test_determinism(data):
     tr, va = data
     a = TransformerStudent.from_scratch(**{**TINY, 'epochs': 1}).fit(tr[:120], va[:30])

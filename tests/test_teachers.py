@@ -9,7 +9,8 @@ import pgkd
 from pgkd.data import TextData, normalize_text, load_demo, load_benchmark
 from pgkd.prompts import PGKDRequest, Example
 from pgkd.simulator import Simulator
-from pgkd.server import SimServer, serve_sim_main
+from pgkd.server import SimServer
+from pgkd.cli import run_command
 from pgkd.teachers import OpenAITeacher, SimulatedTeacher, TeacherError, Usage, Generation
 
 ENV = dict(os.environ, PYTHONPATH=str(Path(pgkd.__file__).parents[1]))
@@ -262,8 +263,8 @@ def test_serve_sim_cli_sigterm_and_sigint(pool, tmp_path):
     p = pool.sample(per_class=5, seed=0)
     p.to_df()[['text', 'label']].to_csv(tmp_path/'pool.csv', index=False)
     for sig in (signal.SIGTERM, signal.SIGINT):
-        code = ("from pgkd.server import serve_sim_main; import sys; "
-                f"sys.exit(serve_sim_main(['--pool', {str(tmp_path/'pool.csv')!r}, '--port', '0', '--fault-429', '0.5', '--seed', '1']))")
+        code = ("from pgkd.cli import run_command; import sys; "
+                f"sys.exit(run_command(['serve-sim', '--pool', {str(tmp_path/'pool.csv')!r}, '--port', '0', '--fault-429', '0.5', '--seed', '1']))")
         proc = subprocess.Popen([sys.executable, '-c', code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
         try:
             line = proc.stdout.readline()
@@ -279,10 +280,10 @@ def test_serve_sim_cli_sigterm_and_sigint(pool, tmp_path):
         assert 'stopped after 0 calls' in out
 
 def test_serve_sim_cli_help_and_errors(tmp_path):
-    r = subprocess.run([sys.executable, '-c', "from pgkd.server import serve_sim_main; serve_sim_main(['--help'])"],
+    r = subprocess.run([sys.executable, '-c', "from pgkd.cli import run_command; run_command(['serve-sim', '--help'])"],
                        capture_output=True, text=True, env=ENV)
     assert r.returncode == 0 and '--fault-truncated' in r.stdout and '--delay' in r.stdout
-    with pytest.raises(SystemExit): serve_sim_main(['--pool', 'x.csv', '--fault-500', '1.5'])
+    with pytest.raises(SystemExit): run_command(['serve-sim', '--pool', 'x.csv', '--fault-500', '1.5'])
 
 def test_partial_round_warns(pool, req):
     "The first answer loses a third of its items to bad labels, then the server only fails: the round returns what it has, with a warning."
@@ -363,3 +364,36 @@ def test_the_answer_format_travels_with_each_request_not_on_the_teacher():
     assert '_response_format' not in vars(t)
     t.mode = 'none'
     assert t._response_format(classes, classify_schema(classes)) is None
+
+def test_cache_keys_never_change(tmp_path):
+    "Each site's cache key, pinned: a change of keying would stop every cached answer (users', benchmarks') from replaying."
+    from pgkd.local import LocalTeacher
+    msgs = [{'role': 'user', 'content': 'hi é'}]
+    o = OpenAITeacher('gpt-4o-mini', temperature=0.0, seed=1)
+    assert o._answer_key(msgs, dict(round=0, request=1, kind='answer')) == '54333dff90869345bf6725575a1dae348c55c9de8c8bd26823502fbdee453807'
+    g = tmp_path/'m.gguf'; g.write_bytes(b'GGUF')
+    t = LocalTeacher(g); t.path = 'm.gguf'   # the path is part of the key
+    assert t._key(msgs, '- ', 64, 0, 1, 3) == 'e26f71c1cfc5afb12fa5ffbc37a79d8e6471c0bcc63ccf5be479682e4ee23a78'                      # lines
+    assert t._key(msgs, '', 512, 0, 1, None, {'type': 'object'}) == '81ad9f6924291e142cb90fe49c15f96276ff620cd5f0050b714079e1fcc8e402'  # json
+    assert t._classify_key('Stocks fell é', ['Business', 'Sci/Tech']) == '51b7d516f18fc3dc7ae9f52920c5baaabd8f5f32aec396dd2b52872dd141ac66'
+
+def test_status_errors_are_the_openai_packages_public_classes():
+    "The last failed attempt becomes the exception the openai client would raise for it, built from the package's public classes."
+    import importlib
+    from pgkd.teachers import _status_error
+    hx = next(importlib.import_module(c.__module__.split('.')[0]) for c in openai.DefaultAsyncHttpxClient.__mro__
+              if not c.__module__.startswith('openai'))
+    req = hx.Request('POST', 'http://127.0.0.1:9/v1/chat/completions')
+    client = openai.AsyncOpenAI(api_key='x', base_url='http://127.0.0.1:9/v1')
+    for code, cls in ((400, openai.BadRequestError), (401, openai.AuthenticationError), (403, openai.PermissionDeniedError),
+                      (404, openai.NotFoundError), (409, openai.ConflictError), (422, openai.UnprocessableEntityError),
+                      (429, openai.RateLimitError), (500, openai.InternalServerError), (503, openai.InternalServerError),
+                      (418, openai.APIStatusError)):
+        for kw in (dict(json={'error': {'message': 'no', 'type': 'x'}}), dict(text='plain text'), dict(json=[1, 2])):
+            r = hx.Response(code, request=req, **kw)
+            e = _status_error(r)
+            assert type(e) is cls and e.status_code == code and e.response is r
+            ref = getattr(client, '_make_status_error_from_response', None)   # the client's own (private) mapping, where it still has one
+            if ref is not None:
+                want = ref(r)
+                assert (type(e), str(e), e.body) == (type(want), str(want), want.body)

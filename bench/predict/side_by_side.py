@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 import numpy as np, torch
 torch.set_num_threads(1)
-from pgkd.cascade import LocalTeacher      # pgkd.cascade adds LocalTeacher.classify
+from pgkd.local import LocalTeacher
 from pgkd.bench import protocol_data, machine
 from pgkd.factories import make_student
 
