@@ -25,6 +25,7 @@ min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 dev_requirements = (cfg.get('dev_requirements') or '').split()
 onnx_requirements = (cfg.get('onnx_requirements') or '').split()   # pip install "pgkd[onnx]": ONNX export and serving
+contrastive_requirements = (cfg.get('contrastive_requirements') or '').split()   # pip install "pgkd[contrastive]": ContrastiveStudent
 local_requirements = (cfg.get('local_requirements') or '').split()   # pip install "pgkd[local]": LocalTeacher on GGUF files
 ray_requirements = (cfg.get('ray_requirements') or '').split()   # pip install "pgkd[ray]": pgkd predict --engine ray (Ray Data)
 
@@ -47,8 +48,9 @@ setuptools.setup(
     include_package_data=True,
     package_data=package_data,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements + onnx_requirements + local_requirements + ray_requirements, 'onnx': onnx_requirements,
-                    'local': local_requirements, 'ray': ray_requirements},
+    extras_require={'dev': dev_requirements + onnx_requirements + contrastive_requirements + local_requirements + ray_requirements,
+                    'onnx': onnx_requirements, 'contrastive': contrastive_requirements, 'local': local_requirements,
+                    'ray': ray_requirements},
     dependency_links=cfg.get('dep_links', '').split(),
     python_requires='>=' + cfg['min_python'],
     long_description=open('README.md', encoding='utf-8').read(),

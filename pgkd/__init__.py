@@ -12,7 +12,7 @@ _API = {  # name -> module that defines it
     'Report': 'report',
     'Student': 'students', 'TfidfStudent': 'students',
     'TransformerStudent': 'transformer',
-    'EmbeddingStudent': 'embedding',
+    'EmbeddingStudent': 'embedding', 'ContrastiveStudent': 'contrastive',
     'PGKDRequest': 'prompts', 'Example': 'prompts', 'build_messages': 'prompts',
     'Teacher': 'teachers', 'SimulatedTeacher': 'teachers', 'OpenAITeacher': 'teachers', 'TeacherError': 'teachers',
     'BrokenAnswer': 'teachers', 'AnswerCache': 'teachers',

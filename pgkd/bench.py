@@ -133,7 +133,7 @@ def run_quality(datasets, methods=QUALITY_METHODS, seeds=(0,1,2), out='bench/qua
                 verbose=True, checkpoint=None, zero_shot_accuracy=None, teacher=None, **job_kw) -> pd.DataFrame:
     "Run the protocol over `datasets` x `methods` x `seeds`, appending to `out/results.jsonl`; skips the jobs already there."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    if student == 'embedding':   # every job's sentence vectors in one disk cache: each text of a dataset is encoded once per sweep
+    if student in ('embedding', 'contrastive'):   # one disk cache of vectors (and tuned encoders) for every job of the sweep
         job_kw['cache_dir'] = str(out/'embeddings')
     res_f = out/'results.jsonl'
     opts = {k: job_kw.get(k, d) for k,d in _JOB_OPTS.items()}
@@ -290,7 +290,7 @@ def long_texts(texts, words=750, n=256):
     return out
 
 SPEED_STUDENTS = {'tfidf': 'tfidf', 'transformer': 'transformer', 'onnx': 'transformer', 'embedding': 'embedding',
-                  'embedding-onnx': 'embedding'}   # kind: the student it trains (the -onnx kinds then serve it from ONNX)
+                  'embedding-onnx': 'embedding', 'contrastive': 'contrastive', 'contrastive-onnx': 'contrastive'}   # kind: the student it trains (the -onnx kinds then serve it from ONNX)
 
 def speed_figures(kind, train, valid, texts, batch_size=64, seed=0, checkpoint=None, threads=None) -> dict:
     "Fit time, throughput at `batch_size`, batch-1 latency and peak memory of student `kind` on short and long texts."
@@ -299,7 +299,7 @@ def speed_figures(kind, train, valid, texts, batch_size=64, seed=0, checkpoint=N
     torch.manual_seed(seed)
     if threads: torch.set_num_threads(threads)
     base = SPEED_STUDENTS[kind]   # the embedding student without its text cache: every prediction encodes, as in serving
-    s = make_student(base, checkpoint if base == 'embedding' else None, seed=seed, cache=False)
+    s = make_student(base, checkpoint if base in ('embedding', 'contrastive') else None, seed=seed, cache=False)
     t0 = time.perf_counter(); s.fit(train, valid); fit = time.perf_counter() - t0
     if kind.endswith('onnx'):   # the same student, exported and served by onnxruntime (which holds it in memory)
         import tempfile

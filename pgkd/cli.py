@@ -118,8 +118,9 @@ def parser() -> argparse.ArgumentParser:
                    help="--teacher openai: seconds for one round's requests, retries included (default %(default)s)")
     g = r.add_argument_group('student')
     g.add_argument('--student', default='tfidf', choices=STUDENTS, help='tfidf (seconds a round); embedding: a frozen pretrained '
-                   'encoder + a linear head; transformer: fine-tuned from --checkpoint, or from scratch (default %(default)s)')
-    g.add_argument('--checkpoint', help='Hugging Face model folder or name: the encoder for --student embedding (required), '
+                   'encoder + a linear head; contrastive: the same with the encoder first fine-tuned on the labelled texts '
+                   '(pgkd[contrastive]); transformer: fine-tuned from --checkpoint, or from scratch (default %(default)s)')
+    g.add_argument('--checkpoint', help='Hugging Face model folder or name: the encoder for --student embedding or contrastive (required), '
                    'the model to fine-tune for --student transformer (default: from scratch)')
     g.add_argument('--lr', type=arg_type(float, 0, above=True), default=None,
                    help='learning rate for --student transformer (default: the student\'s own)')
@@ -188,9 +189,10 @@ def _add_bench(sub):
     P.add_argument('--datasets', nargs='+', default=['banking77', 'clinc150', 'huffpost', 'ag_news'])
     P.add_argument('--methods', nargs='+', default=list(QUALITY_METHODS), choices=QUALITY_METHODS)
     P.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
-    P.add_argument('--student', default='tfidf', choices=['tfidf', 'embedding', 'transformer'])
+    P.add_argument('--student', default='tfidf', choices=STUDENTS)
     P.add_argument('--checkpoint',
-                   help='the encoder for --student embedding (required), or the checkpoint --student transformer fine-tunes')
+                   help='the encoder for --student embedding or contrastive (required), or the checkpoint --student transformer '
+                        'fine-tunes')
     P.add_argument('--teacher', default='sim', choices=['sim', 'local', 'openai'], help="sim: the simulator (default); local: a chat LLM "
                    "in-process from --model; openai: an OpenAI-compatible endpoint (--base-url, --model). A real teacher's jobs run one "
                    "at a time and record its parse rate, texts/min and label fidelity")
@@ -383,8 +385,8 @@ def _bench(a, p, argv) -> int:
     "`pgkd bench NAME`; `p` is its parser, whose `error` ends a bad combination of options with exit status 2."
     from pgkd.bench import bench_quality, bench_speed, bench_teacher, SPEED_STUDENTS, _JOB_OPTS
     if a.bench == 'speed':
-        if any(SPEED_STUDENTS[k] == 'embedding' for k in a.students) and not a.checkpoint:
-            p.error("the embedding students need --checkpoint (a sentence encoder's folder or hub name)")
+        if any(SPEED_STUDENTS[k] in ('embedding', 'contrastive') for k in a.students) and not a.checkpoint:
+            p.error("the embedding and contrastive students need --checkpoint (a sentence encoder's folder or hub name)")
         bench_speed(a.students, a.dataset, a.seed, a.checkpoint, a.threads, a.cpu_dollars_per_hour, a.out); return 0
     if a.bench == 'teacher':
         from pgkd.data import datasets_dir

@@ -34,13 +34,14 @@ def sentence_config(path) -> dict:
     p,out = Path(path),dict(pooling='mean', max_len=None)
     if not (p/'modules.json').exists(): return out
     for m in _read_json(p/'modules.json'):
-        kind,sub = str(m.get('type', '')).removeprefix(_ST),p/m.get('path', '')
+        kind,sub = str(m.get('type', '')).rsplit('.', 1)[-1],p/m.get('path', '')   # sentence-transformers 6 moved its classes
         if kind == 'Transformer':
             if (f := sub/'sentence_bert_config.json').exists(): out['max_len'] = _read_json(f).get('max_seq_length')
         elif kind == 'Pooling':
             c = _read_json(sub/'config.json')
-            on = [k.removeprefix('pooling_mode_') for k,v in c.items() if k.startswith('pooling_mode_') and v]
-            modes = {'cls_token': 'cls', 'mean_tokens': 'mean', 'max_tokens': 'max'}
+            on = [k.removeprefix('pooling_mode_') for k,v in c.items() if k.startswith('pooling_mode_') and v is True]
+            if isinstance(c.get('pooling_mode'), str): on = [c['pooling_mode']]   # sentence-transformers 6 names one mode
+            modes = {'cls_token': 'cls', 'mean_tokens': 'mean', 'max_tokens': 'max', **{p: p for p in POOLINGS}}
             if len(on) != 1 or on[0] not in modes:
                 raise ValueError(f"{sub/'config.json'}: pooling {on} is not supported; the embedding student pools by one of "
                                  f"{list(POOLINGS)}")
@@ -224,8 +225,10 @@ class EmbeddingStudent(Student):
     def _save(self, path):
         save_file({'coef': np.ascontiguousarray(self.coef, dtype=np.float32), 'intercept': self.intercept.astype(np.float32)},
                   str(path/'head.safetensors'))
-        if getattr(self, '_copy', False): self.embedder.save(path/'encoder')
+        if getattr(self, '_copy', False): self._save_encoder(path/'encoder')
         return dict(C=self.C, encoder='encoder' if getattr(self, '_copy', False) else self._enc_path or self.settings['name_or_path'])
+
+    def _save_encoder(self, dst): self.embedder.save(dst)
 
     @classmethod
     def load(cls, path, encoder=None, **overrides) -> EmbeddingStudent:

@@ -11,14 +11,17 @@ from .teachers import SimulatedTeacher, OpenAITeacher
 __all__ = ['STUDENTS', 'make_student', 'make_teacher']
 
 # %% ../nbs/07d_factories.ipynb #b7af3396
-STUDENTS = ('tfidf', 'embedding', 'transformer')
+STUDENTS = ('tfidf', 'embedding', 'contrastive', 'transformer')
 
 def make_student(kind='tfidf', checkpoint=None, layers=2, hidden=256, max_len=128, epochs=None, seed=0, progress=False,
                  lr=None, cache_dir=None, cache=True):
     "A student by name: `tfidf`; `embedding` (a frozen encoder from `checkpoint`); `transformer` (from `checkpoint`, else from scratch)."
     if kind == 'tfidf': return TfidfStudent(seed=seed)
-    if kind == 'embedding':
-        if not checkpoint: raise ValueError("--student embedding needs --checkpoint: a sentence encoder's folder or hub name")
+    if kind in ('embedding', 'contrastive'):
+        if not checkpoint: raise ValueError(f"--student {kind} needs --checkpoint: a sentence encoder's folder or hub name")
+        if kind == 'contrastive':   # the encoder fine-tuned on the labelled texts first (needs pgkd[contrastive])
+            from pgkd.contrastive import ContrastiveStudent
+            return ContrastiveStudent(checkpoint, seed=seed, cache_dir=cache_dir, cache=cache)
         from pgkd.embedding import EmbeddingStudent   # torch and transformers load only here
         return EmbeddingStudent(checkpoint, seed=seed, cache_dir=cache_dir, cache=cache)
     if kind != 'transformer': raise ValueError(f"--student {kind!r}: choose one of {list(STUDENTS)}")

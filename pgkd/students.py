@@ -20,7 +20,8 @@ __all__ = ['META', 'MAX_CHARS', 'Student', 'linear_head', 'TfidfStudent', 'throu
 # %% ../nbs/02_students.ipynb #7ed83a19
 _STUDENTS = {}
 META = 'pgkd_student.json'
-_LAZY = {'TransformerStudent': 'pgkd.transformer', 'EmbeddingStudent': 'pgkd.embedding', 'OnnxStudent': 'pgkd.export'}  # later modules
+_LAZY = {'TransformerStudent': 'pgkd.transformer', 'EmbeddingStudent': 'pgkd.embedding', 'ContrastiveStudent': 'pgkd.contrastive',
+         'OnnxStudent': 'pgkd.export'}  # later modules
 
 MAX_CHARS = 10_000   # a student reads at most the first MAX_CHARS characters of a text (see "Bad input")
 def _clip(texts) -> list: return [t[:MAX_CHARS] for t in texts]   # a text within the cap is the same object, not a copy
