@@ -9,7 +9,8 @@ from pgkd.export import export_onnx, ONNX_FILE
 from pgkd.students import Student, throughput, latency
 
 P = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-P.add_argument('--checkpoint', required=True); P.add_argument('--dataset', default='banking77'); P.add_argument('--seed', type=int, default=0)
+P.add_argument('--checkpoint', required=True); P.add_argument('--dataset', default='banking77')
+P.add_argument('--seed', type=int, default=0)
 a = P.parse_args()
 torch.set_num_threads(1)
 train, valid, test, _ = protocol_data(a.dataset, a.seed, 1000, 200)
@@ -24,7 +25,8 @@ with tempfile.TemporaryDirectory() as d:
         r = s.evaluate(test)
         p50, p95 = latency(s, texts, 200)
         rows.append(dict(dataset=a.dataset, seed=a.seed, student='embedding (all-MiniLM-L6-v2), ONNX ' + ('int8' if int8 else 'fp32'),
-                         model_mb=round((out/ONNX_FILE).stat().st_size / 2**20, 1), texts_per_s=round(throughput(s, texts, 64), 1),
+                         int8_scales='per channel' if int8 else None, model_mb=round((out/ONNX_FILE).stat().st_size / 2**20, 1),
+                         texts_per_s=round(throughput(s, texts, 64), 1),
                          latency_p50_ms=round(p50, 2), latency_p95_ms=round(p95, 2), test_accuracy=round(r.accuracy, 4),
                          test_macro_f1=round(r.macro_f1, 4), threads=1, machine=f"{platform.machine()}, {torch.get_num_threads()} thread",
                          command=f"python bench/int8/int8.py --checkpoint MINILM --dataset {a.dataset} --seed {a.seed}"))
