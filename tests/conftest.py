@@ -32,3 +32,14 @@ def pipeline_labels(folder, texts) -> list:
 def _own_user_cache(tmp_path, monkeypatch):
     "Each test gets its own user cache folder (pgkd's shared teacher cache lives there), so no test replays another's answers."
     monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path/'user-cache'))
+
+@pytest.fixture(scope='module')
+def minilm():
+    "The all-MiniLM-L6-v2 folder (a real checkpoint), for the pretrained students' tests."
+    return asset('minilm')
+
+@pytest.fixture(scope='module')
+def demo_split():
+    "The demo set's 420-text sample as (train, valid): 14 classes, 20 texts each to train, 10 to validate."
+    from pgkd.data import load_demo
+    return load_demo().sample(420, seed=1).split(valid=140, seed=1)

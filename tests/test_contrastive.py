@@ -2,7 +2,6 @@
 import json, subprocess, sys
 from pathlib import Path
 import numpy as np, pandas as pd, pytest
-from conftest import asset
 from pgkd.data import load_demo
 from pgkd.students import Student
 from pgkd.embedding import Embedder
@@ -11,32 +10,24 @@ from pgkd.contrastive import ContrastiveStudent
 PGKD = [sys.executable, '-c', 'import sys; from pgkd.cli import main; sys.exit(main())']
 
 @pytest.fixture(scope='module')
-def minilm(): return asset('minilm')
+def cs(minilm, demo_split): return ContrastiveStudent(minilm, threads=1, epochs=1).fit(*demo_split)
 
-@pytest.fixture(scope='module')
-def data():
-    tr, va = load_demo().sample(420, seed=1).split(valid=140, seed=1)
-    return tr, va
-
-@pytest.fixture(scope='module')
-def cs(minilm, data): return ContrastiveStudent(minilm, threads=1, epochs=1).fit(*data)
-
-def test_the_encoder_is_tuned_once_and_the_head_learns(cs, minilm, data):
-    assert cs.tuned and cs.evaluate(data[1]).macro_f1 > 0.8
-    v = data[1].texts[:8]
+def test_the_encoder_is_tuned_once_and_the_head_learns(cs, minilm, demo_split):
+    assert cs.tuned and cs.evaluate(demo_split[1]).macro_f1 > 0.8
+    v = demo_split[1].texts[:8]
     assert np.abs(cs.embed(v) - Embedder(minilm, threads=1)(v)).max() > 1e-2    # the encoder moved
-    f = cs.fresh().fit(*data)
+    f = cs.fresh().fit(*demo_split)
     assert f.tuned and f.embedder is cs.embedder                                  # a fresh copy refits the head only
 
-def test_save_load_without_pickle_and_onnx_with_its_head(cs, data, tmp_path):
+def test_save_load_without_pickle_and_onnx_with_its_head(cs, demo_split, tmp_path):
     from pgkd.export import export_onnx
-    p = cs.predict_proba(data[1].texts)
+    p = cs.predict_proba(demo_split[1].texts)
     cs.save(tmp_path/'s')
     files = [f for f in (tmp_path/'s').rglob('*') if f.is_file()]
     assert {f.suffix for f in files} <= {'.json', '.safetensors', '.txt', '.md'}, files      # no pickle anywhere
-    np.testing.assert_allclose(Student.load(tmp_path/'s').predict_proba(data[1].texts), p, atol=1e-5)
+    np.testing.assert_allclose(Student.load(tmp_path/'s').predict_proba(demo_split[1].texts), p, atol=1e-5)
     export_onnx(Student.load(tmp_path/'s'), tmp_path/'onnx')
-    np.testing.assert_allclose(Student.load(tmp_path/'onnx').predict_proba(data[1].texts), p, atol=1e-4)
+    np.testing.assert_allclose(Student.load(tmp_path/'onnx').predict_proba(demo_split[1].texts), p, atol=1e-4)
 
 def test_cli_run_keeps_one_tuned_encoder_and_resumes(minilm, tmp_path):
     "`pgkd run --student contrastive`: tuned once into the run folder, checkpoints hard-link it, and --resume tunes nothing again."

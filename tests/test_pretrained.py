@@ -2,52 +2,44 @@
 import shutil
 from pathlib import Path
 import numpy as np, pytest
-from conftest import asset, pipeline_labels, need_dataset
-from pgkd.data import TextData, load_demo
+from conftest import pipeline_labels, need_dataset
+from pgkd.data import TextData
 from pgkd.students import Student
 from pgkd.transformer import TransformerStudent
 from pgkd.embedding import EmbeddingStudent
 
 @pytest.fixture(scope='module')
-def minilm(): return asset('minilm')
+def emb(minilm, demo_split): return EmbeddingStudent(minilm, threads=1).fit(*demo_split)
 
-@pytest.fixture(scope='module')
-def data():
-    tr, va = load_demo().sample(420, seed=1).split(valid=140, seed=1)
-    return tr, va
-
-@pytest.fixture(scope='module')
-def emb(minilm, data): return EmbeddingStudent(minilm, threads=1).fit(*data)
-
-def test_embedding_student_learns_and_chooses_C_on_validation(emb, data):
-    assert emb.evaluate(data[1]).macro_f1 > 0.8      # 14 classes, 20 texts each: TF-IDF gets about 0.8 here
+def test_embedding_student_learns_and_chooses_C_on_validation(emb, demo_split):
+    assert emb.evaluate(demo_split[1]).macro_f1 > 0.8      # 14 classes, 20 texts each: TF-IDF gets about 0.8 here
     assert emb.C == min(emb.val_losses, key=emb.val_losses.get) and len(emb.val_losses) == 5
 
-def test_embedding_cache_encodes_each_text_once(emb, data):
+def test_embedding_cache_encodes_each_text_once(emb, demo_split):
     e = emb.embedder
     before = e.encoded
-    emb.predict_proba(data[0].texts + data[1].texts)          # all seen during fit
+    emb.predict_proba(demo_split[0].texts + demo_split[1].texts)          # all seen during fit
     assert e.encoded == before
-    new = TextData([t + ' asap' for t in data[1].texts[:9]], data[1].labels[:9], classes=data[0].classes)
-    for _ in range(3): emb.fresh().fit(data[0] + new, data[1])   # three PGKD-style rounds on the same new texts
+    new = TextData([t + ' asap' for t in demo_split[1].texts[:9]], demo_split[1].labels[:9], classes=demo_split[0].classes)
+    for _ in range(3): emb.fresh().fit(demo_split[0] + new, demo_split[1])   # three PGKD-style rounds on the same new texts
     assert e.encoded == before + 9
 
-def test_embedding_save_load_identical_probabilities(emb, data, tmp_path):
-    p = emb.predict_proba(data[1].texts)
+def test_embedding_save_load_identical_probabilities(emb, demo_split, tmp_path):
+    p = emb.predict_proba(demo_split[1].texts)
     for copy_encoder in (False, True):
         d = emb.save(tmp_path/f'e{copy_encoder}', copy_encoder=copy_encoder)
         assert not list(d.rglob('*.pkl')) and not list(d.rglob('*.pickle'))
         back = Student.load(d)
         assert isinstance(back, EmbeddingStudent) and back.classes == emb.classes
-        np.testing.assert_allclose(back.predict_proba(data[1].texts), p, atol=1e-5)
+        np.testing.assert_allclose(back.predict_proba(demo_split[1].texts), p, atol=1e-5)
     shutil.move(str(tmp_path/'eTrue'), str(tmp_path/'moved'))      # a copied encoder travels with the folder
-    np.testing.assert_allclose(Student.load(tmp_path/'moved').predict_proba(data[1].texts[:5]), p[:5], atol=1e-5)
+    np.testing.assert_allclose(Student.load(tmp_path/'moved').predict_proba(demo_split[1].texts[:5]), p[:5], atol=1e-5)
 
-def test_moved_embedding_student_and_encoder_load_to_identical_probabilities(minilm, data, tmp_path, monkeypatch):
+def test_moved_embedding_student_and_encoder_load_to_identical_probabilities(minilm, demo_split, tmp_path, monkeypatch):
     "A student folder copied to another place, its original deleted, and its encoder moved: `encoder=` or $PGKD_ENCODER_PATH finds it."
     enc = tmp_path/'models'/'all-MiniLM-L6-v2'; shutil.copytree(minilm, enc)
-    EmbeddingStudent(enc, Cs=100, threads=1).fit(data[0][:140]).save(tmp_path/'run'/'s')
-    texts = data[1].texts[:40]
+    EmbeddingStudent(enc, Cs=100, threads=1).fit(demo_split[0][:140]).save(tmp_path/'run'/'s')
+    texts = demo_split[1].texts[:40]
     p = Student.load(tmp_path/'run'/'s').predict_proba(texts)
     shutil.copytree(tmp_path/'run', tmp_path/'there'); shutil.rmtree(tmp_path/'run')
     (tmp_path/'elsewhere').mkdir(); shutil.move(enc, tmp_path/'elsewhere')
@@ -76,21 +68,21 @@ def test_embedding_student_refuses_an_encoder_of_another_width(emb, tmp_path):
     with pytest.raises(ValueError, match=f"{other}: its vectors have 64 dimensions but this student's head reads 384"):
         Student.load(d, encoder=other).predict(['hello'])
 
-def test_missing_or_corrupt_checkpoint_names_the_path(minilm, data, tmp_path):
+def test_missing_or_corrupt_checkpoint_names_the_path(minilm, demo_split, tmp_path):
     with pytest.raises(FileNotFoundError, match=f"checkpoint not found: {tmp_path/'nope'}"):
-        EmbeddingStudent(tmp_path/'nope').fit(*data)
+        EmbeddingStudent(tmp_path/'nope').fit(*demo_split)
     with pytest.raises(FileNotFoundError, match="checkpoint not found"):
         TransformerStudent.from_pretrained(tmp_path/'nope')
     bad = tmp_path/'corrupt'; shutil.copytree(minilm, bad)
     (bad/'model.safetensors').write_bytes(b'\0' * 100)
     with pytest.raises(ValueError, match=f"{bad}: cannot load the encoder"):
-        EmbeddingStudent(bad).fit(*data)
+        EmbeddingStudent(bad).fit(*demo_split)
     with pytest.raises(ValueError, match=f"{bad}: cannot load the checkpoint"):
-        TransformerStudent.from_pretrained(bad, epochs=1, progress=False).fit(*data)
+        TransformerStudent.from_pretrained(bad, epochs=1, progress=False).fit(*demo_split)
 
-def test_finetuned_minilm_loads_in_transformers_pipeline(minilm, data, tmp_path):
+def test_finetuned_minilm_loads_in_transformers_pipeline(minilm, demo_split, tmp_path):
     "TransformerStudent.from_pretrained fine-tunes the real checkpoint; its save loads with `pipeline` alone and predicts class names."
-    tr, va = data
+    tr, va = demo_split
     s = TransformerStudent.from_pretrained(minilm, epochs=5, max_len=64, progress=False, threads=2).fit(tr, va)   # the default lr
     assert s.evaluate(va).accuracy > 0.5            # it learned (14 classes: chance is 0.07)
     s.save(tmp_path/'ft')
@@ -113,7 +105,7 @@ def test_cli_embedding_needs_a_checkpoint(capsys):
     with pytest.raises(SystemExit) as e: main(['bench', 'speed', '--students', 'embedding'])
     assert e.value.code == 2 and 'need --checkpoint' in capsys.readouterr().err
 
-def test_pgkd_export_int8_then_predict(emb, data, tmp_path):
+def test_pgkd_export_int8_then_predict(emb, demo_split, tmp_path):
     "`pgkd export --int8` writes a quantised ONNX student a quarter of the size, and `pgkd predict` serves it with near-equal labels."
     import subprocess, sys, pandas as pd
     emb.save(tmp_path/'student')
@@ -124,8 +116,8 @@ def test_pgkd_export_int8_then_predict(emb, data, tmp_path):
         assert r.returncode == 0, r.stderr
     size = lambda n: (tmp_path/n/'model.onnx').stat().st_size
     assert size('int8') < size('fp32') / 3
-    pd.DataFrame({'text': data[1].texts}).to_csv(tmp_path/'in.csv', index=False)
+    pd.DataFrame({'text': demo_split[1].texts}).to_csv(tmp_path/'in.csv', index=False)
     r = cli('predict', str(tmp_path/'int8'), str(tmp_path/'in.csv'), '--out', str(tmp_path/'out.csv'))
     assert r.returncode == 0, r.stderr
     got = pd.read_csv(tmp_path/'out.csv')
-    assert len(got) == len(data[1]) and (got['label'] == pd.Series(emb.predict(data[1].texts))).mean() >= 0.9
+    assert len(got) == len(demo_split[1]) and (got['label'] == pd.Series(emb.predict(demo_split[1].texts))).mean() >= 0.9
