@@ -290,7 +290,8 @@ def long_texts(texts, words=750, n=256):
     return out
 
 SPEED_STUDENTS = {'tfidf': 'tfidf', 'transformer': 'transformer', 'onnx': 'transformer', 'embedding': 'embedding',
-                  'embedding-onnx': 'embedding', 'contrastive': 'contrastive', 'contrastive-onnx': 'contrastive'}   # kind: the student it trains (the -onnx kinds then serve it from ONNX)
+                  'embedding-onnx': 'embedding', 'contrastive': 'contrastive',
+                  'contrastive-onnx': 'contrastive'}   # kind: the student it trains (the -onnx kinds then serve it from ONNX)
 
 def speed_figures(kind, train, valid, texts, batch_size=64, seed=0, checkpoint=None, threads=None) -> dict:
     "Fit time, throughput at `batch_size`, batch-1 latency and peak memory of student `kind` on short and long texts."

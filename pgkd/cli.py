@@ -120,7 +120,8 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument('--student', default='tfidf', choices=STUDENTS, help='tfidf (seconds a round); embedding: a frozen pretrained '
                    'encoder + a linear head; contrastive: the same with the encoder first fine-tuned on the labelled texts '
                    '(pgkd[contrastive]); transformer: fine-tuned from --checkpoint, or from scratch (default %(default)s)')
-    g.add_argument('--checkpoint', help='Hugging Face model folder or name: the encoder for --student embedding or contrastive (required), '
+    g.add_argument('--checkpoint', help='Hugging Face model folder or name: the encoder for --student embedding or contrastive '
+                   '(required), '
                    'the model to fine-tune for --student transformer (default: from scratch)')
     g.add_argument('--lr', type=arg_type(float, 0, above=True), default=None,
                    help='learning rate for --student transformer (default: the student\'s own)')
