@@ -92,10 +92,10 @@ class Embedder:
                 with np.load(f, allow_pickle=False) as z: self.cache.update(zip(z['keys'].tolist(), z['vecs']))
 
     def _model_id(self):
-        "What a disk cache is valid for: the checkpoint (for a folder, its weight files' sizes and times), max length and pooling."
-        p,parts = Path(self.name_or_path),[self.name_or_path, str(self.max_len), self.pooling]
-        if p.is_dir(): parts += [f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in sorted(p.glob('*.safetensors'))
-                                 + sorted(p.glob('*.bin'))]
+        "What a disk cache is valid for: the checkpoint (a folder by its weight files' sizes and times), max length and pooling."
+        p,parts = Path(self.name_or_path),[str(self.max_len), self.pooling]
+        w = sorted(p.glob('*.safetensors')) + sorted(p.glob('*.bin')) if p.is_dir() else []
+        parts += [f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in w] or [self.name_or_path]   # a link or copy2: same id
         return hashlib.sha1('|'.join(parts).encode()).hexdigest()[:16]
 
     def __repr__(self):

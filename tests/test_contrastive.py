@@ -50,4 +50,6 @@ def test_cli_run_keeps_one_tuned_encoder_and_resumes(minilm, tmp_path):
     assert hist['round'].tolist() == [0, 1, 2]
     saved = [*(out/'checkpoints').glob('r*/encoder/model.safetensors'), out/'best'/'encoder'/'model.safetensors']
     assert len(saved) >= 3 and len({f.stat().st_ino for f in saved}) == 1, saved  # one copy of the encoder on disk
+    vecs = [d.name for d in (out/'embeddings').iterdir() if d.name != 'tuned']
+    assert len(vecs) == 1, vecs   # the resumed checkpoints found the vectors the first run wrote: one cache for one encoder
     assert json.loads((out/'report.json').read_text())['test']['macro_f1'] > 0.8
