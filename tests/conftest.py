@@ -9,7 +9,7 @@ def need_dataset(name):
     return p
 
 def asset(name):
-    "The checked local path of a real-model test asset (`tests/assets.py`): from its variable ($PGKD_MINILM...), else fetched now. Never a skip."
+    "The checked local path of a real-model test asset (`tests/assets.py`): from its variable ($PGKD_MINILM...), else fetched; never skips."
     import assets
     env = assets.ASSETS[name].env
     p = os.environ.get(env)
@@ -19,13 +19,14 @@ def asset(name):
     return str(assets.fetch(name))
 
 def pipeline_labels(folder, texts) -> list:
-    "Labels `transformers.pipeline('text-classification')` gives `texts` from the saved model `folder`, in a fresh process that never imports pgkd."
+    "Labels `transformers.pipeline('text-classification')` gives `texts` from the saved model `folder`, in a fresh process without pgkd."
     import json, subprocess, sys
     code = ("import json, sys, transformers; transformers.logging.set_verbosity_error(); "
             "p = transformers.pipeline('text-classification', model=sys.argv[1], device='cpu'); "
             "print(json.dumps([o['label'] for o in p(json.loads(sys.argv[2]))])); "
             "assert 'pgkd' not in sys.modules")
-    out = subprocess.run([sys.executable, '-c', code, str(folder), json.dumps(list(texts))], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([sys.executable, '-c', code, str(folder), json.dumps(list(texts))],
+                         capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 @pytest.fixture(autouse=True)

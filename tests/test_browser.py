@@ -76,8 +76,9 @@ class Lab:
             self.port = free_port()
             self.url = f'http://127.0.0.1:{self.port}'
             cmd = [sys.executable, '-m', 'jupyter', 'lab', '--no-browser', '--ip=127.0.0.1', f'--port={self.port}',
-                   '--ServerApp.port_retries=0', '--allow-root', f'--IdentityProvider.token={self.token}', f'--ServerApp.root_dir={self.root}',
-                   '--ServerApp.disable_check_xsrf=False', '--LabApp.news_url=', '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate']
+                   '--ServerApp.port_retries=0', '--allow-root', f'--IdentityProvider.token={self.token}',
+                   f'--ServerApp.root_dir={self.root}', '--ServerApp.disable_check_xsrf=False', '--LabApp.news_url=',
+                   '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate']
             self.logf = open(log, 'a')
             self.proc = subprocess.Popen(cmd, env=env, cwd=self.root, stdout=self.logf, stderr=subprocess.STDOUT, start_new_session=True)
             if self._wait(timeout): return
@@ -134,7 +135,8 @@ def test_panel_in_a_real_browser(tmp_path, artifacts, capsys):
     shot = lambda what, loc=None: (loc or page).screenshot(path=str(artifacts/f'{len(list(artifacts.glob("*.png"))):02d}-{what}.png'))
     try:
         with pw.sync_playwright() as p:
-            try: browser = p.chromium.launch(executable_path=exe, headless=True, args=['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'])
+            try: browser = p.chromium.launch(executable_path=exe, headless=True,
+                                             args=['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'])
             except Exception as e: pytest.fail(f"Playwright could not start Chromium at {exe}: {e}")
             page = None
             try:
@@ -216,7 +218,8 @@ def _run(page, pw, lab, shot, lap, facts):
     rows = panel.locator('.widget-tab-contents .widget-hbox:has(input[type=checkbox])').filter(visible=True)
     expect(rows).to_have_count(n)
     expect(rows.locator('input[type=checkbox]:checked')).to_have_count(n)
-    expect(panel.locator('.widget-tab-contents').filter(visible=True)).to_contain_text(f'Round 1: {n} samples from the teacher, not yet in the training set')
+    expect(panel.locator('.widget-tab-contents').filter(visible=True)).to_contain_text(
+        f'Round 1: {n} samples from the teacher, not yet in the training set')
     shot('review', panel)
     geo = measure_rows(page, rows)
     rows.last.scroll_into_view_if_needed(); shot('review-scrolled-to-the-end', panel); rows.first.scroll_into_view_if_needed()
@@ -264,7 +267,8 @@ def _run(page, pw, lab, shot, lap, facts):
     expect(table).to_have_count(1)
     shot('history', panel)
     hist = table.evaluate('''t => { const h = [...t.querySelectorAll('thead th')].map(e => e.innerText.trim());
-        return [...t.querySelectorAll('tbody tr')].map(r => Object.fromEntries([...r.children].map((c, i) => [h[i], c.innerText.trim()]))); }''')
+        return [...t.querySelectorAll('tbody tr')]'''
+        '''.map(r => Object.fromEntries([...r.children].map((c, i) => [h[i], c.innerText.trim()]))); }''')
     facts['history'] = hist
     assert [int(h['round']) for h in hist] == [0, 1], hist
     r0, r1 = hist

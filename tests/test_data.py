@@ -63,8 +63,9 @@ def test_a_latin1_file_names_the_encoding_option_which_reads_it(tmp_path):
     demo = demo[demo.text.map(lambda t: t.isascii())].copy()   # the demo has a few € signs, which latin-1 lacks
     demo.loc[demo.index[0], 'text'] = 'mon café est arrivé froid'
     demo.to_csv(tmp_path/'train.csv', index=False, encoding='latin-1')
-    run = lambda *x: subprocess.run([str(Path(sys.executable).parent/'pgkd'), 'run', '--train', str(tmp_path/'train.csv'), '--n-labelled', '280',
-                                     '--n-valid', '70', '--student', 'tfidf', '--method', 'alone', '--quiet', *x], capture_output=True, text=True)
+    run = lambda *x: subprocess.run([str(Path(sys.executable).parent/'pgkd'), 'run', '--train', str(tmp_path/'train.csv'),
+                                     '--n-labelled', '280', '--n-valid', '70', '--student', 'tfidf', '--method', 'alone', '--quiet', *x],
+                                    capture_output=True, text=True)
     bad = run()
     assert bad.returncode == 1 and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
     assert 'train.csv: undecodable bytes at byte' in bad.stderr and '--encoding latin-1' in bad.stderr

@@ -1,4 +1,5 @@
-"Bad answers over real HTTP, through the real `openai` client and the CLI: useless answers are not replayed from the cache, and a cut HTTP body is retried, then counted, never the end of a run."
+"""Bad answers over real HTTP, through the real `openai` client and the CLI: useless answers are not replayed from the cache,
+and a cut HTTP body is retried, then counted, never the end of a run."""
 import json, os, subprocess, sys
 import pytest
 from test_loop import files, run_args   # noqa: F401 (`files` is a fixture)
@@ -78,7 +79,8 @@ def test_a_broken_answer_error_is_one_line_naming_model_and_redacted_url(pool):
             finally: await t._close(s)
         with pytest.raises(BrokenAnswer) as e: asyncio.run(ask())
     msg = str(e.value)
-    assert msg.startswith(f"model 'my-model' at {srv.url.replace('//', '//me:***@')}: no readable answer after 2 attempts") and '\n' not in msg
+    assert (msg.startswith(f"model 'my-model' at {srv.url.replace('//', '//me:***@')}: no readable answer after 2 attempts")
+            and '\n' not in msg)
     assert 's3cret' not in msg and not e.value.fatal
 
 # ------------------------------------------------------------------------------------------------------------ a full disk
@@ -107,7 +109,8 @@ def test_a_full_disk_names_the_file_and_resume_finishes_once_freed(files, tmp_pa
     real = _tmpfs(disk, '5M')   # room for round 0's checkpoint and best/ (1.9 MB each), not for round 1's checkpoint too
     try:
         if real: r = subprocess.run(run_args(files, out, '--quiet'), capture_output=True, text=True, timeout=300)
-        else: r = subprocess.run([sys.executable, '-c', FULL_IN_SAVE, *run_args(files, out, '--quiet')[3:]], capture_output=True, text=True, timeout=300)
+        else: r = subprocess.run([sys.executable, '-c', FULL_IN_SAVE, *run_args(files, out, '--quiet')[3:]],
+                                 capture_output=True, text=True, timeout=300)
         err = r.stderr.strip().splitlines()
         assert r.returncode == 1 and len(err) == 1, r.stderr
         assert f'{out}/' in err[0] and 'No space left on device' in err[0] and '--resume' in err[0] and 'Traceback' not in r.stderr, err

@@ -29,7 +29,8 @@ def test_clean_lines():
 
 def test_clean_lines_salvages_dated_lines():
     "SmolLM2 often starts a line with a date: the text after it is kept; a bare number is still too short."
-    texts, rej = clean_lines("- 2014-04-18: A new smartphone with built-in gaming goes on sale\n- 22 April 2014: The Rangers beat the Giants 3-1\n"
+    texts, rej = clean_lines("- 2014-04-18: A new smartphone with built-in gaming goes on sale\n"
+                             "- 22 April 2014: The Rangers beat the Giants 3-1\n"
                              "- 2023: Apple unveils a cheaper laptop for students\n- 1989\n- 3.5 million people lost power in the storm\n"
                              '- "- 32 percent of the season was spent on ads"')
     assert texts == ['A new smartphone with built-in gaming goes on sale', 'The Rangers beat the Giants 3-1',
@@ -184,7 +185,7 @@ def test_constrained_json_request_llama_cpp(gguf, demo):
     assert set(g.samples.labels) <= set(demo.classes) and len(g.samples) >= 1
 
 def test_bench_quality_with_a_real_teacher_records_its_figures_and_resumes(gguf, tmp_path, monkeypatch, capsys):
-    "`pgkd bench quality --teacher local`: the protocol with a real LLM, its parse rate, texts/min and fidelity per job; a rerun runs nothing."
+    "`pgkd bench quality --teacher local`: the protocol with a real LLM, its parse rate, texts/min, fidelity per job; a rerun runs nothing."
     from conftest import need_dataset
     need_dataset('banking77')
     monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path/'cache'))

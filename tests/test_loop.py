@@ -232,9 +232,11 @@ def test_warnings_are_one_line_naming_the_command(files, tmp_path):
 
 def test_a_taxonomy_too_large_for_the_prompt_is_refused_before_round_0(files, tmp_path):
     "A prompt that cannot fit even fully compressed is refused up front, in one line naming the option, and the option lifts it."
-    r = subprocess.run(run_args(files, tmp_path/'small', '--quiet', '--max-prompt-tokens', '100'), capture_output=True, text=True, timeout=300)
+    r = subprocess.run(run_args(files, tmp_path/'small', '--quiet', '--max-prompt-tokens', '100'),
+                       capture_output=True, text=True, timeout=300)
     assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert 'the prompt for 14 classes needs' in r.stderr and '--max-prompt-tokens' in r.stderr
     assert not (tmp_path/'small'/'checkpoints').exists()   # refused before round 0 trained
-    ok = subprocess.run(run_args(files, tmp_path/'big', '--quiet', '--max-prompt-tokens', '3000', '--steps', '1'), capture_output=True, text=True)
+    ok = subprocess.run(run_args(files, tmp_path/'big', '--quiet', '--max-prompt-tokens', '3000', '--steps', '1'),
+                        capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr

@@ -1,5 +1,6 @@
-"""The notebooks are the docs: each chapter and tutorial is committed with the outputs a reader should see (`python .ci/execute.py` makes them).
-That re-running them reproduces those outputs is checked by `python .ci/execute.py --check` (tests/run_all.sh runs it); its comparison is tested here."""
+"""The notebooks are the docs: each chapter and tutorial is committed with the outputs a reader should see (`python .ci/execute.py`
+makes them). That re-running them reproduces those outputs is checked by `python .ci/execute.py --check` (tests/run_all.sh runs it);
+its comparison is tested here."""
 import ast, importlib.util, json, re
 from pathlib import Path
 import pytest
@@ -12,14 +13,15 @@ NOTEBOOKS = sorted(p for p in NBS.rglob('*.ipynb') if '.ipynb_checkpoints' not i
 def _flags(src): return set(re.findall(r'^#\|\s*([\w-]+)', src, re.M))
 
 def must_show(src:str) -> bool:
-    "Does this code cell certainly print or display something? A top-level `print(...)`, or a last line that is a value (not a call, not `;`-silenced)."
+    "Does this code cell surely print or display something? A top-level `print(...)` or a last value line (not a call, not `;`-silenced)."
     lines = [l for l in src.splitlines() if not l.lstrip().startswith(('%', '!'))]
     try: body = ast.parse('\n'.join(lines)).body
     except SyntaxError: return False
     if not body: return False
     printed = any(isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and getattr(s.value.func, 'id', None) == 'print' for s in body)
     last = body[-1]
-    shown = isinstance(last, ast.Expr) and not isinstance(last.value, (ast.Call, ast.Constant, ast.Await)) and not lines[-1].rstrip().endswith(';')
+    shown = (isinstance(last, ast.Expr) and not isinstance(last.value, (ast.Call, ast.Constant, ast.Await))
+             and not lines[-1].rstrip().endswith(';'))
     return printed or shown
 
 @pytest.mark.parametrize('nb', NOTEBOOKS, ids=lambda p: str(p.relative_to(NBS)))
@@ -29,10 +31,12 @@ def test_notebook_carries_its_outputs(nb):
     for i, c in enumerate(cells):
         if c['cell_type'] != 'code': continue
         src = ''.join(c['source'])
-        if _flags(src) & {'export', 'exports', 'hide', 'notest', 'slow', 'llm', 'cuda'}: continue   # flagged cells keep what a capable machine recorded
-        if re.search(r'^#\|\s*eval:\s*false\s*$', src, re.M | re.I): continue                   # never run (nbdev_test and execute.py skip it)
+        # flagged cells keep what a capable machine recorded
+        if _flags(src) & {'export', 'exports', 'hide', 'notest', 'slow', 'llm', 'cuda'}: continue
+        if re.search(r'^#\|\s*eval:\s*false\s*$', src, re.M | re.I): continue   # never run (nbdev_test and execute.py skip it)
         if must_show(src) and not c.get('outputs'): missing.append(f"cell {i}: {src.strip().splitlines()[-1][:60]}")
-    assert not missing, f"{nb.relative_to(NBS)}: cells with no committed output (run python .ci/execute.py {nb.relative_to(NBS.parent)}): {missing}"
+    assert not missing, (f"{nb.relative_to(NBS)}: cells with no committed output "
+                         f"(run python .ci/execute.py {nb.relative_to(NBS.parent)}): {missing}")
 
 def test_the_check_can_fail():
     assert must_show("x = 1\nx") and must_show("print('a')") and must_show("df.head()[['a']]")

@@ -1,4 +1,4 @@
-"pgkd predict / calibrate / cascade: streaming files, resume after SIGKILL, bad rows, formats, calibration, the cascade threshold, Ray = local."
+"pgkd predict / calibrate / cascade: streaming files, resume after SIGKILL, bad rows, formats, calibration, cascade threshold, Ray = local."
 import json, os, signal, subprocess, sys, time
 from pathlib import Path
 import numpy as np, pandas as pd, pytest
@@ -152,14 +152,16 @@ def test_ray_equals_local(run, texts, tmp_path):
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try: r = predict_file_ray(run, inp, tmp_path/'ray_out.parquet', id_col='id', batch_size=1000)
     finally: ray.shutdown()
-    got = pd.concat([pd.read_parquet(f) for f in sorted((tmp_path/'ray_out.parquet').glob('*.parquet'))]).sort_values('row').reset_index(drop=True)
+    got = (pd.concat([pd.read_parquet(f) for f in sorted((tmp_path/'ray_out.parquet').glob('*.parquet'))])
+           .sort_values('row').reset_index(drop=True))
     want = _read(tmp_path/'local.csv')
     assert r['rows'] == 3000 and len(got) == 3000
     for c in ('row', 'id', 'label', 'source', 'error'): assert got[c].tolist() == want[c].tolist(), c
     np.testing.assert_allclose(got.confidence.fillna(-1), want.confidence.replace('', -1).astype(float), atol=1e-6)
 
 def test_predict_with_fallback_teacher(run, tmp_path, capsys):
-    "pgkd predict --fallback-teacher sim: rows below the threshold are the teacher's (source 'teacher'), the rest the student's; sim needs --label-col."
+    """pgkd predict --fallback-teacher sim: rows below the threshold are the teacher's (source 'teacher'), the rest the student's;
+    sim needs --label-col."""
     test = pd.read_json(run/'data'/'test.jsonl', lines=True)
     inp = _write(pd.DataFrame({'text': test.text, 'gold': test.label}), tmp_path/'in.csv')
     s = load_student(run)

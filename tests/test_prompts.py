@@ -186,7 +186,7 @@ def test_simulator_reads_a_real_report():
     assert sum(got.values()) == 20 and got['class_0'] == max(got.values()) and got['class_0'] > got['class_4']
 
 def test_simulated_teacher_reads_the_request_not_the_text():
-    "In-process, the request is the contract: a custom template that leaves the report out changes what an LLM reads, not what the simulator does."
+    "In-process, the request is the contract: a custom template without the report changes what an LLM reads, not what the simulator does."
     import numpy as np
     from pgkd import demo_data, SimulatedTeacher
     from pgkd.report import Report

@@ -1,4 +1,5 @@
-"Run safety through the CLI, one test per probe of the run-safety issue: users' files, resume splicing, teacher failures, concurrent runs, secrets, options, the shared cache."
+"""Run safety through the CLI, one test per probe of the run-safety issue: users' files, resume splicing, teacher failures,
+concurrent runs, secrets, options, the shared cache."""
 import json, os, signal, subprocess, sys, time, threading
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
 from pathlib import Path
@@ -29,12 +30,14 @@ def base(csv, out, *extra):
             '--out', out, *extra]
 
 def tree(d: Path) -> dict:
-    return {str(p.relative_to(d)): p.read_bytes() for p in sorted(d.rglob('*')) if p.is_file() and p.name != '.lock'}   # .lock holds the last PID
+    # .lock holds the last PID
+    return {str(p.relative_to(d)): p.read_bytes() for p in sorted(d.rglob('*')) if p.is_file() and p.name != '.lock'}
 
 def test_out_refuses_a_folder_it_did_not_make(csv, tmp_path):
-    "Probe 1: a folder holding best/important.txt, checkpoints/old/notes.txt, config.json and data/train.jsonl is refused, byte for byte intact."
+    "Probe 1: a folder with best/important.txt, checkpoints/old/notes.txt, config.json, data/train.jsonl is refused, byte for byte intact."
     out = tmp_path/'mine'
-    for f, t in (('best/important.txt', 'keep'), ('checkpoints/old/notes.txt', 'notes'), ('config.json', '{"mine": 1}'), ('data/train.jsonl', '{}\n')):
+    for f, t in (('best/important.txt', 'keep'), ('checkpoints/old/notes.txt', 'notes'), ('config.json', '{"mine": 1}'),
+                 ('data/train.jsonl', '{}\n')):
         (out/f).parent.mkdir(parents=True, exist_ok=True); (out/f).write_text(t)
     before = tree(out)
     for extra in ([], ['--resume']):
@@ -61,7 +64,8 @@ def test_resume_refuses_other_options_and_data(csv, tmp_path):
     out = tmp_path/'run'
     assert cli(*base(csv, out)).returncode == 0
     before = tree(out)
-    err = one_line_error(cli(*base(csv, out, '--resume', '--n-labelled', '200', '--n-valid', '50', '--method', 'vanilla', '--seed', '1', '--n', '8')))
+    err = one_line_error(cli(*base(csv, out, '--resume', '--n-labelled', '200', '--n-valid', '50', '--method', 'vanilla',
+                                   '--seed', '1', '--n', '8')))
     for what in ('n_labelled: now 200, the run has 280', 'n_valid: now 50, the run has 70', "method: now 'vanilla', the run has 'pgkd'",
                  'seed: now 1, the run has 0', 'n: now 8, the run has 16', 'another --out'):
         assert what in err, (what, err)
@@ -70,7 +74,8 @@ def test_resume_refuses_other_options_and_data(csv, tmp_path):
     assert tree(out) == before
     r = cli(*base(csv, out, '--resume', '--steps', '3'))   # a limit may change: the run is extended
     assert r.returncode == 0, r.stderr
-    assert json.loads((out/'report.json').read_text())['rounds'] == 3 and json.loads((out/'config.json').read_text())['config']['steps'] == 3
+    assert (json.loads((out/'report.json').read_text())['rounds'] == 3
+            and json.loads((out/'config.json').read_text())['config']['steps'] == 3)
 
 class _Status(BaseHTTPRequestHandler):
     "Answers every request with the status in the server's `status`, in OpenAI's error shape."
@@ -78,7 +83,8 @@ class _Status(BaseHTTPRequestHandler):
     def _answer(self):
         n = int(self.headers.get('Content-Length') or 0)
         if n: self.rfile.read(n)
-        body = json.dumps({'error': {'message': 'Incorrect API key provided', 'type': 'invalid_request_error', 'code': 'invalid_api_key'}}).encode()
+        body = json.dumps({'error': {'message': 'Incorrect API key provided', 'type': 'invalid_request_error',
+                                     'code': 'invalid_api_key'}}).encode()
         self.send_response(self.server.status); self.send_header('Content-Type', 'application/json')
         self.send_header('Content-Length', str(len(body))); self.end_headers(); self.wfile.write(body)
     do_GET = do_POST = _answer
@@ -128,7 +134,7 @@ def test_a_second_run_on_the_same_out_is_refused_while_the_first_goes_on(csv, tm
     assert r.returncode == 0, r.stderr
 
 def test_secret_in_base_url_never_written(csv, tmp_path):
-    "Probe 5: secrets in --base-url (a userinfo password, a query value) are redacted in config.json, logs, errors, the cache and the run folder."
+    "Probe 5: secrets in --base-url (userinfo password, query value) are redacted in config.json, logs, errors, the cache, the run folder."
     from pgkd.cli import load_inputs
     from pgkd.server import SimServer
     from pgkd.simulator import Simulator
@@ -137,7 +143,8 @@ def test_secret_in_base_url_never_written(csv, tmp_path):
     cache = tmp_path/'cache'
     with SimServer(Simulator(pool, seed=0)) as srv:
         userinfo = srv.url.replace('http://', f'http://me:{secret}@')
-        r = cli(*base(csv, tmp_path/'run', '--teacher', 'openai', '--model', 'pgkd-simulator', '--base-url', userinfo, '--steps', '1', '--cache-dir', cache))
+        r = cli(*base(csv, tmp_path/'run', '--teacher', 'openai', '--model', 'pgkd-simulator', '--base-url', userinfo, '--steps', '1',
+                      '--cache-dir', cache))
         assert r.returncode == 0, r.stderr
         assert 'me:***@' in (tmp_path/'run'/'config.json').read_text()
         # a key in the query: sent with every request as a query parameter (not glued into the path), written nowhere

@@ -171,7 +171,8 @@ def test_ipv6_loopback(pool, msgs):
 @needs_ipv6
 def test_serve_sim_cli_ipv6(pool, tmp_path):
     pool.sample(per_class=5, seed=0).to_df()[['text', 'label']].to_csv(tmp_path/'pool.csv', index=False)
-    code = f"from pgkd.cli import run_command; import sys; sys.exit(run_command(['serve-sim', '--pool', {str(tmp_path/'pool.csv')!r}, '--port', '0', '--host', '::1']))"
+    code = ("from pgkd.cli import run_command; import sys; "
+            f"sys.exit(run_command(['serve-sim', '--pool', {str(tmp_path/'pool.csv')!r}, '--port', '0', '--host', '::1']))")
     proc = subprocess.Popen([sys.executable, '-c', code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
     try:
         line = proc.stdout.readline()

@@ -40,7 +40,8 @@ def test_from_pretrained_local_checkpoint(tiny, data, tmp_path):
     tr, va = data
     keep = tr.classes[:5]
     sub = lambda d: TextData([t for t, l in zip(d.texts, d.labels) if l in keep], [l for l in d.labels if l in keep], classes=keep)
-    s = TransformerStudent.from_pretrained(tmp_path/'ck', epochs=1, lr=1e-3, bs=32, max_len=48, progress=False, threads=1).fit(sub(tr), sub(va))
+    s = (TransformerStudent.from_pretrained(tmp_path/'ck', epochs=1, lr=1e-3, bs=32, max_len=48, progress=False, threads=1)
+         .fit(sub(tr), sub(va)))
     assert s.predict_proba(va.texts[:4]).shape == (4, 5) and s.model.config.id2label[0] == keep[0]
 
 def test_transformer_student_folder_moves_without_its_base_checkpoint(tiny, data, tmp_path):

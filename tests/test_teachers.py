@@ -15,7 +15,8 @@ from pgkd.teachers import OpenAITeacher, SimulatedTeacher, TeacherError, Usage, 
 
 ENV = dict(os.environ, PYTHONPATH=str(Path(pgkd.__file__).parents[1]))
 MIX = {'429': .05, '500': .05, 'timeout': .04, 'malformed': .04, 'truncated': .04, 'bad_label': .04, 'duplicate': .04}
-FAST = dict(timeout=1)   # short timeouts keep the suite fast (the waits between retries are the openai client's: 0.5 s, 1 s, ... or Retry-After)
+# short timeouts keep the suite fast (the waits between retries are the openai client's: 0.5 s, 1 s, ... or Retry-After)
+FAST = dict(timeout=1)
 
 @pytest.fixture(scope='module')
 def data():
@@ -89,7 +90,8 @@ def test_deadline_cuts_retries_of_a_server_that_is_down(req):
     "Nothing listens: the client retries the connection with backoff until the deadline cuts it; the error names the connection error."
     t = OpenAITeacher('m', base_url='http://127.0.0.1:9/v1', api_key='x', deadline=1.0, **FAST)
     t0 = time.time()
-    with pytest.raises(TeacherError, match=r'no answer after \d+ attempts? within the 1s deadline; last error: APIConnectionError: .*is the server running'):
+    with pytest.raises(TeacherError, match=r'no answer after \d+ attempts? within the 1s deadline; '
+                                           r'last error: APIConnectionError: .*is the server running'):
         t.generate(replace(req, n=4))
     assert time.time() - t0 < 2.5
 
@@ -104,7 +106,8 @@ class _StatusServer:
             def do_POST(self):
                 me.calls += 1
                 self.rfile.read(int(self.headers['Content-Length']))
-                raw = json.dumps({'error': {'message': f"refused: {self.headers.get('Authorization')}", 'type': 'invalid_request_error'}}).encode()
+                raw = json.dumps({'error': {'message': f"refused: {self.headers.get('Authorization')}",
+                                            'type': 'invalid_request_error'}}).encode()
                 self.send_response(status); self.send_header('Content-Type', 'application/json')
                 self.send_header('Content-Length', str(len(raw))); self.end_headers(); self.wfile.write(raw)
         self.httpd = ThreadingHTTPServer(('127.0.0.1', 0), H)
@@ -133,7 +136,8 @@ def test_non_retryable_error_is_immediate(pool, req):
 
 def test_cache_second_run_zero_calls(pool, req, tmp_path):
     runs, port = [], 0
-    for seed in (0, 1):   # a different simulator seed on the same endpoint (the URL is in the key): any answer not from the cache would differ
+    # a different simulator seed on the same endpoint (the URL is in the key): any answer not from the cache would differ
+    for seed in (0, 1):
         with SimServer(Simulator(pool, seed=seed), faults=MIX, seed=seed, delay=1.5, retry_after=0.2, port=port) as srv:
             port = srv.port
             t = OpenAITeacher('pgkd-simulator', base_url=srv.url, api_key='x', per_request=8, cache_dir=tmp_path/'c', deadline=40, **FAST)
@@ -264,7 +268,8 @@ def test_serve_sim_cli_sigterm_and_sigint(pool, tmp_path):
     p.to_df()[['text', 'label']].to_csv(tmp_path/'pool.csv', index=False)
     for sig in (signal.SIGTERM, signal.SIGINT):
         code = ("from pgkd.cli import run_command; import sys; "
-                f"sys.exit(run_command(['serve-sim', '--pool', {str(tmp_path/'pool.csv')!r}, '--port', '0', '--fault-429', '0.5', '--seed', '1']))")
+                f"sys.exit(run_command(['serve-sim', '--pool', {str(tmp_path/'pool.csv')!r}, "
+                "'--port', '0', '--fault-429', '0.5', '--seed', '1']))")
         proc = subprocess.Popen([sys.executable, '-c', code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
         try:
             line = proc.stdout.readline()
@@ -304,7 +309,7 @@ def test_generate_inside_running_loop(pool, req):
 
 
 class _RefusingProxy:
-    "Forwards chat completions to a SimServer, but answers a `json_schema` response_format as an older server does: `status` with `message`."
+    "Forwards chat completions to a SimServer, but answers a `json_schema` response_format like an older server: `status` with `message`."
     def __init__(self, target, status, message):
         import threading
         from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
@@ -332,11 +337,13 @@ class _RefusingProxy:
     def close(self): self.httpd.shutdown(); self.httpd.server_close()
 
 @pytest.mark.parametrize('status,message', [
-    (500, "[{'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), 'msg': \"Input should be 'text' or 'json_object'\"}]"),  # llama-cpp-python 0.3
+    # llama-cpp-python 0.3
+    (500, "[{'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), 'msg': \"Input should be 'text' or 'json_object'\"}]"),
     (422, "response_format: json_schema is not supported"),
     (400, "Unsupported parameter: 'response_format.json_schema'")])
 def test_unsupported_response_format_downgrades_not_retries(pool, req, status, message):
-    "A server that refuses json_schema (500 with a validation body, 422 or 400) costs one refused request, then json_object with the schema: no retries, no error."
+    """A server that refuses json_schema (500 with a validation body, 422 or 400) costs one refused request,
+    then json_object with the schema: no retries, no error."""
     with SimServer(Simulator(pool, seed=0)) as srv:
         p = _RefusingProxy(srv.url, status, message)
         try:
@@ -370,11 +377,14 @@ def test_cache_keys_never_change(tmp_path):
     from pgkd.local import LocalTeacher
     msgs = [{'role': 'user', 'content': 'hi é'}]
     o = OpenAITeacher('gpt-4o-mini', temperature=0.0, seed=1)
-    assert o._answer_key(msgs, dict(round=0, request=1, kind='answer')) == '54333dff90869345bf6725575a1dae348c55c9de8c8bd26823502fbdee453807'
+    assert (o._answer_key(msgs, dict(round=0, request=1, kind='answer'))
+            == '54333dff90869345bf6725575a1dae348c55c9de8c8bd26823502fbdee453807')
     g = tmp_path/'m.gguf'; g.write_bytes(b'GGUF')
     t = LocalTeacher(g); t.path = 'm.gguf'   # the path is part of the key
-    assert t._key(msgs, '- ', 64, 0, 1, 3) == 'e26f71c1cfc5afb12fa5ffbc37a79d8e6471c0bcc63ccf5be479682e4ee23a78'                      # lines
-    assert t._key(msgs, '', 512, 0, 1, None, {'type': 'object'}) == '81ad9f6924291e142cb90fe49c15f96276ff620cd5f0050b714079e1fcc8e402'  # json
+    # lines
+    assert t._key(msgs, '- ', 64, 0, 1, 3) == 'e26f71c1cfc5afb12fa5ffbc37a79d8e6471c0bcc63ccf5be479682e4ee23a78'
+    # json
+    assert t._key(msgs, '', 512, 0, 1, None, {'type': 'object'}) == '81ad9f6924291e142cb90fe49c15f96276ff620cd5f0050b714079e1fcc8e402'
     assert t._classify_key('Stocks fell é', ['Business', 'Sci/Tech']) == '51b7d516f18fc3dc7ae9f52920c5baaabd8f5f32aec396dd2b52872dd141ac66'
 
 def test_status_errors_are_the_openai_packages_public_classes():

@@ -176,10 +176,12 @@ def test_notebooks_hold_no_widget_state():
         assert 'widgets' not in json.loads(text).get('metadata', {}), f"{f.name}: metadata.widgets"
     for nb in mine:
         cells = json.loads((NBS/nb).read_text())['cells']
-        assert sum(len(json.dumps(c.get("outputs", []))) for c in cells) < 100_000, f"{nb}: large outputs"   # text and a few 50-dpi PNG plots (.ci/execute.py)
+        # text and a few 50-dpi PNG plots (.ci/execute.py)
+        assert sum(len(json.dumps(c.get("outputs", []))) for c in cells) < 100_000, f"{nb}: large outputs"
 
 def test_what_the_page_shows_is_readable(data):
-    "The browser-found problems, checked on the widgets: review rows keep their height, a disabled Accept is not green, rounds are whole numbers, headers align, the off temperature says why, per-class F1 says how few texts it rests on."
+    """The browser-found problems, checked on the widgets: review rows keep their height, a disabled Accept is not green,
+    rounds are whole numbers, headers align, the off temperature says why, per-class F1 says how few texts it rests on."""
     from pgkd.widgets import df_html
     p = make(data, metric='loss')
     panel = p.widget(review=True)

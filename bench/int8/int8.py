@@ -1,4 +1,4 @@
-"""fp32 against int8 ONNX serving of the embedding student: texts/s (batches of 64, the median of turns), one-text latency and test accuracy.
+"""fp32 against int8 ONNX serving of the embedding student: texts/s in batches of 64, one-text latency, test accuracy.
     python bench/int8/int8.py --checkpoint MINILM [--dataset banking77] [--seed 0]    # writes bench/int8/results.jsonl"""
 import argparse, json, platform, tempfile, time
 from pathlib import Path

@@ -1,10 +1,11 @@
 """How much can a teacher gain by choosing only HOW MANY samples each class gets? An upper bound with an oracle.
 
 The simulated teacher (pgkd.simulator) answers a PGKD prompt by deciding how many pool texts of each class to hand
-over, then drawing unused pool texts at random within each class (see nbs/05_simulator.ipynb). So whatever the prompt says, PGKD's gain over `vanilla` can only come
-from the class allocation. This script bounds that gain: each round it allocates the 32 samples using the per-class
-F1 of the current student on the TEST set (knowledge no real run has), then draws pool texts at random within class,
-exactly as the simulator does. TF-IDF student, the paper's 800/200 start, 10 rounds x 32 samples, final round kept.
+over, then drawing unused pool texts at random within each class (see nbs/05_simulator.ipynb). So whatever the prompt
+says, PGKD's gain over `vanilla` can only come from the class allocation. This script bounds that gain: each round it
+allocates the 32 samples using the per-class F1 of the current student on the TEST set (knowledge no real run has),
+then draws pool texts at random within class, exactly as the simulator does. TF-IDF student, the paper's 800/200
+start, 10 rounds x 32 samples, final round kept.
 
 Policies: `vanilla` (uniform over classes), `oracle0` (weights 1 - test F1, steering the running totals as
 pgkd.mining.Quotas does), `oracle0.5` (half of that spread uniformly, like pgkd's default), `worst` (one sample to

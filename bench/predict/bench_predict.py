@@ -17,14 +17,16 @@ def make_csv(path, n, texts, chunk=100_000):
     with open(path, 'w', encoding='utf-8') as f:
         for s in range(0, n, chunk):
             m = min(chunk, n - s)
-            pd.DataFrame({'id': np.arange(s, s + m), 'text': [texts[i % len(texts)] for i in range(s, s + m)]}).to_csv(f, index=False, header=s == 0)
+            pd.DataFrame({'id': np.arange(s, s + m), 'text': [texts[i % len(texts)] for i in range(s, s + m)]}).to_csv(
+                f, index=False, header=s == 0)
     return path
 
 def child_run(cmd):
     "Run `cmd` in a fresh process; return (wall seconds, peak RSS MiB of that process, stdout)."
     code = ("import resource, subprocess, sys, time, json; t = time.perf_counter(); "
             "p = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
-            "print(json.dumps(dict(rc=p.returncode, s=time.perf_counter() - t, rss=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, out=p.stdout, err=p.stderr[-2000:])))")
+            "print(json.dumps(dict(rc=p.returncode, s=time.perf_counter() - t, rss=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "
+            "out=p.stdout, err=p.stderr[-2000:])))")
     r = json.loads(subprocess.run([sys.executable, '-c', code, *cmd], capture_output=True, text=True, check=True).stdout)
     if r['rc']: raise SystemExit(f"failed: {' '.join(cmd)}\n{r['err']}")
     return r['s'], r['rss'] / 1024, r['out']
