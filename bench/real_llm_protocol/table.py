@@ -42,8 +42,7 @@ lines = ['| teacher | student | dataset | method | test macro-F1 | kept | filter
          '|---|---|---|---|---|---|---|---|---|---|---|---|---|']
 for r in t.itertuples():
     lines.append(f"| {r.teacher} | {r.student} | {r.dataset} | {r.method} | {r.mean:.4f} ± {np.nan_to_num(r.std):.4f} | "
-                 f"{r.generated:.0f} | "
-                 f"{r.filtered:.0f} | {r.best_round:.1f} | {f(r.parse_rate, '.0%')} | {f(r.texts_per_minute, '.1f')} | "
-                 f"{f(r.fidelity, '.0%')} | {r.run_seconds/60:.1f} | {r.seeds} |")
+                 f"{r.generated:.0f} | {r.filtered:.0f} | {r.best_round:.1f} | {f(r.parse_rate, '.0%')} | "
+                 f"{f(r.texts_per_minute, '.1f')} | {f(r.fidelity, '.0%')} | {r.run_seconds/60:.1f} | {r.seeds} |")
 (here/'table.md').write_text('\n'.join(lines) + '\n')
 print('\n'.join(lines))
