@@ -411,13 +411,19 @@ def format_teacher(res:pd.DataFrame) -> str:
 
 # %% ../nbs/11_bench.ipynb #4ebebe83
 def bench_teacher(dataset='ag_news', teacher='local', model=None, strategy='lines', constrain:bool=True, backend='auto', device='auto',
-                  n:int=64, rounds:int=1, seed:int=0, out='bench/teacher', command:str|None=None) -> dict:
-    "`pgkd bench teacher`: `teacher_quality` of the simulator (`teacher='sim'`) or a local LLM (`model`), appended to `out` and printed."
+                  n:int=64, rounds:int=1, seed:int=0, out='bench/teacher', command:str|None=None, base_url=None, concurrency:int=4,
+                  per_request:int=32) -> dict:
+    "`pgkd bench teacher`: `teacher_quality` of the simulator, a local LLM or an OpenAI-compatible endpoint, appended to `out`."
     full = load_benchmark(dataset, 'train')
     if teacher == 'sim':
         from pgkd.teachers import SimulatedTeacher
         tst = load_benchmark(dataset, 'test')
         t, label = SimulatedTeacher(TextData(tst.texts, tst.labels, classes=full.classes), seed=seed), 'simulator'
+    elif teacher == 'openai':   # `concurrency` requests of `per_request` samples in flight: what a server's parallel slots can use
+        if not model: raise ValueError("--teacher openai needs --model")
+        from pgkd.teachers import OpenAITeacher, redact_url
+        t = OpenAITeacher(model, base_url=base_url, seed=seed, concurrency=concurrency, per_request=per_request, timeout=900, deadline=None)
+        label = f"{model} (openai, {per_request} per request, {concurrency} in flight)"
     else:
         if not model: raise ValueError("--teacher local needs --model")
         from pgkd.local import LocalTeacher
@@ -425,6 +431,7 @@ def bench_teacher(dataset='ag_news', teacher='local', model=None, strategy='line
                          pool=full.sample(1000, seed=seed)).load()   # its per-class examples: the labelled sample the requests draw from
         label = f"{Path(model).name} ({strategy}{', constrained' if strategy == 'json' and constrain else ''}, {t.backend})"
     settings = {k: v for k,v in vars(t).items() if not k.startswith('_') and isinstance(v, (bool, int, float, str))}
+    if teacher == 'openai': settings['base_url'] = redact_url(base_url)   # a URL may carry a key
     rec = teacher_quality(t, dataset, n, rounds, seed, out=out, label=label,
                           extra=dict(command=command, machine=machine(), settings=settings))
     print(format_teacher(pd.DataFrame([rec])))

@@ -138,7 +138,8 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument('student', help='a student folder, or a run folder (its best/ student)')
     ex.add_argument('out', help='the folder to write')
     ex.add_argument('--int8', action='store_true',
-                    help="quantise the weights to int8 (onnxruntime's dynamic quantisation): smaller and faster on a CPU")
+                    help="quantise the weights to int8 (onnxruntime's fusions, then its dynamic quantisation): smaller and "
+                    "faster on a CPU; the file then needs onnxruntime")
 
     for add in (_add_serve_sim, _add_bench, _add_predict, _add_calibrate, _add_cascade): add(sub)   # the later modules' commands
     return P
@@ -226,9 +227,13 @@ def _add_bench(sub):
     P = bs.add_parser('teacher', help=_BENCH['teacher'], description="Parse rate, label fidelity (agreement with a TF-IDF judge "
                       "trained on the full train split) and texts/minute of a teacher on vanilla requests.")
     P.add_argument('--dataset', default='ag_news')
-    P.add_argument('--teacher', default='local', choices=['local', 'sim'], help="local: a chat LLM in-process from --model; "
+    P.add_argument('--teacher', default='local', choices=['local', 'openai', 'sim'], help="local: a chat LLM in-process from --model; "
+                   "openai: an OpenAI-compatible endpoint (--base-url, --model); "
                    "sim: the simulator over the test split (texts the judge never saw)")
-    P.add_argument('--model', help='--teacher local: a model folder, hub name or .gguf file')
+    P.add_argument('--model', help='--teacher local: a model folder, hub name or .gguf file; --teacher openai: the model name')
+    P.add_argument('--base-url', help='--teacher openai: the endpoint, e.g. http://localhost:8080/v1 (default: OpenAI)')
+    P.add_argument('--concurrency', type=int, default=4, help='--teacher openai: requests in flight at once (default %(default)s)')
+    P.add_argument('--per-request', type=int, default=32, help='--teacher openai: samples asked per request (default %(default)s)')
     P.add_argument('--strategy', default='lines', choices=['lines', 'json'],
                    help="--teacher local: one class per request answered as lines, "
                    "or the full PGKD prompt answered as JSON (decoding constrained to the answer schema unless --no-constrain)")
@@ -392,9 +397,9 @@ def _bench(a, p, argv) -> int:
     if a.bench == 'teacher':
         from pgkd.data import datasets_dir
         if datasets_dir(a.dataset) is None: raise DataError(f"benchmark '{a.dataset}' not found: set PGKD_DATASETS")
-        if a.teacher != 'sim' and not a.model: p.error("--teacher local needs --model")
+        if a.teacher != 'sim' and not a.model: p.error(f"--teacher {a.teacher} needs --model")
         bench_teacher(a.dataset, a.teacher, a.model, a.strategy, not a.no_constrain, a.backend, a.device, a.n, a.rounds, a.seed, a.out,
-                      command='pgkd ' + ' '.join(argv))
+                      command='pgkd ' + ' '.join(argv), base_url=a.base_url, concurrency=a.concurrency, per_request=a.per_request)
         return 0
     zsa = None   # --zero-shot-accuracy: one p for every dataset, or DATASET=P pairs
     try:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_export.ipynb #b9085e71
 from __future__ import annotations
-import importlib, shutil, warnings, contextlib, io
+import importlib, shutil, warnings, contextlib, io, logging
 from pathlib import Path
 import numpy as np
 import torch
@@ -21,8 +21,24 @@ def _need(mod):
 
 ONNX_FILE = 'model.onnx'
 
-def export_onnx(student:Student, path, opset:int=18, int8:bool=False) -> Path:
+def _fuse(path):
+    "onnxruntime's transformer fusions (skip + layer norm, bias + GELU) on the graph at `path`, in place; pure-Python, any CPU."
+    from onnxruntime.transformers.optimizer import optimize_model
+    from onnxruntime.transformers.fusion_options import FusionOptions
+    opts = FusionOptions('bert'); opts.enable_shape_inference = False   # its symbolic inference fails on the dynamo graph
+    with _quiet_logs(): optimize_model(str(path), 'bert', optimization_options=opts, opt_level=0).save_model_to_file(str(path))
+
+@contextlib.contextmanager
+def _quiet_logs():
+    "Silence onnxruntime's Python tools (they log warnings at the root logger and print)."
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        logging.disable(logging.WARNING)
+        try: yield
+        finally: logging.disable(logging.NOTSET)
+
+def export_onnx(student:Student, path, opset:int=18, int8:bool=False, fuse:bool|None=None) -> Path:
     "Write a fitted transformer or embedding `student` to the folder `path` as ONNX (`int8`: int8 weights); `Student.load(path)` serves it."
+    # fuse (default: with int8): onnxruntime's fusions first, which quantising would hide; the file then needs onnxruntime
     if not hasattr(student, '_onnx_parts'):
         raise TypeError(f"export_onnx takes a TransformerStudent or an EmbeddingStudent, not a {type(student).__name__} "
                         "(a TfidfStudent is already plain numpy)")
@@ -39,12 +55,12 @@ def export_onnx(student:Student, path, opset:int=18, int8:bool=False) -> Path:
         tok.save_pretrained(path)
     if not (path/'tokenizer.json').exists():
         raise ValueError(f"{path}: the student's tokenizer wrote no tokenizer.json (a slow tokenizer); OnnxStudent needs a fast one")
+    if int8 if fuse is None else fuse: _fuse(path/ONNX_FILE)
     if int8:
         from onnxruntime.quantization import quantize_dynamic, QuantType
         fp32 = path/'model.fp32.onnx'; (path/ONNX_FILE).replace(fp32)
         try:
-            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-                quantize_dynamic(fp32, path/ONNX_FILE, weight_type=QuantType.QInt8, per_channel=True)   # per-channel: see the prose
+            with _quiet_logs(): quantize_dynamic(fp32, path/ONNX_FILE, weight_type=QuantType.QInt8, per_channel=True)   # see the prose
         finally: fp32.unlink(missing_ok=True)
     o = OnnxStudent(max_len=L, pad_id=pad, predict_bs=student.settings.get('predict_bs', student.settings.get('bs', 64)), int8=int8)
     o._load(path, {}); o.classes = list(student.classes)

@@ -169,7 +169,7 @@ def respond(self:SimServer, body) -> tuple:
     n = min(asked, self.max_n)
     fault = self._draw()
     with self.lock: self.faults_seen[fault or 'ok'] += 1
-    self.log.append(dict(fault=fault, messages=msgs, response_format=rf, asked=asked, n=n))
+    self.log.append(dict(fault=fault, messages=msgs, response_format=rf, asked=asked, n=n, seed=body.get('seed')))
     if fault == '429':
         code, obj, _ = _error(429, "Rate limit reached for the simulator (injected fault)", 'rate_limit_error')
         return code, obj, {'Retry-After': f'{self.retry_after:g}'}

@@ -504,7 +504,8 @@ async def _create(self:OpenAITeacher, client, messages, meta, session, a:_Attemp
         if left <= 0: raise TimeoutError
         a.downgrade = self.structured == 'auto' and mode != 'none'
         kw = dict(model=self.model, messages=messages, temperature=self.temperature, max_tokens=self.max_tokens)
-        if self.seed is not None: kw['seed'] = self.seed
+        if self.seed is not None:   # each request its own seed: a server that honours seeds answers identical prompts alike
+            kw['seed'] = hash((self.seed, meta['round'], meta['request'])) % 2**31
         rf = self._response_format(meta['classes'], meta.get('schema'), meta.get('schema_name', 'pgkd_samples'))   # per request
         if rf: kw['response_format'] = rf
         retries = max(0, int(self.max_retries) - (a.n - a.refused))   # what this request has left of `max_retries`: refusals do not count
